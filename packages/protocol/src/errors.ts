@@ -1,0 +1,32 @@
+/** Error codes of the wire contract, with the HTTP status each one answers with. */
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  room_name_taken: 409,
+  username_taken: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** Body of every error answer, REST and WebSocket alike. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+/** WebSocket close codes that Salon uses besides the standard ones. */
+export const CLOSE_CODES = {
+  /** A frame exceeded MAX_FRAME_BYTES (standard "message too big"). */
+  tooBig: 1009,
+  /** The server is shutting down; reconnect (to another node) and resume. */
+  serviceRestart: 1012,
+  /** The session was revoked or expired; log in again. */
+  unauthenticated: 4401,
+} as const;
