@@ -27,6 +27,8 @@ export const CLOSE_CODES = {
   tooBig: 1009,
   /** The server is shutting down; reconnect (to another node) and resume. */
   serviceRestart: 1012,
+  /** The client read too slowly and the server's buffer for it filled up; reconnect and resume. */
+  slowConsumer: 4008,
   /** The session was revoked or expired; log in again. */
   unauthenticated: 4401,
 } as const;

@@ -106,6 +106,8 @@ export interface ErrorFrame {
   id?: FrameId;
   code: ErrorCode;
   message: string;
+  /** Set when the error ends a subscription without a request (e.g. a replay that failed). */
+  roomId?: string;
 }
 export interface PongFrame {
   type: 'pong';

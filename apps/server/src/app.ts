@@ -1,0 +1,130 @@
+import { existsSync } from 'node:fs';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import { CLOSE_CODES, MAX_BODY_BYTES } from '@salon/protocol';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import type { Broker } from './broker/broker.js';
+import { createMemoryBroker } from './broker/memory.js';
+import { createRedisBroker } from './broker/redis.js';
+import type { Config } from './config.js';
+import type { DomainContext } from './domain/context.js';
+import { installErrorHandlers } from './http/errors.js';
+import { originAllowed } from './http/origin.js';
+import { authRoutes } from './http/routes/auth.js';
+import { healthRoutes } from './http/routes/health.js';
+import { roomRoutes } from './http/routes/rooms.js';
+import { attachGateway, type Gateway } from './realtime/gateway.js';
+import { createNotifier } from './realtime/notifier.js';
+import { Registry } from './realtime/registry.js';
+import { type Database, openDatabase } from './store/db.js';
+import { listMessages } from './store/messages.js';
+import { findRoom } from './store/rooms.js';
+
+export interface Salon {
+  app: FastifyInstance;
+  /** The address it listens on, e.g. http://127.0.0.1:8080. */
+  url: string;
+  database: Database;
+  broker: Broker;
+  /** Stops accepting, tells clients to reconnect elsewhere, finishes in-flight work, closes everything. */
+  stop(): Promise<void>;
+}
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'content-security-policy':
+    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; " +
+    "font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+};
+
+/** Composition root: opens storage and broker, wires domain, HTTP and WebSocket layers, and listens. */
+export async function startSalon(config: Config): Promise<Salon> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    },
+    bodyLimit: MAX_BODY_BYTES,
+    // Per-request lines only when debugging: at chat rates they would drown everything else.
+    logController: new LogController({
+      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    }),
+  });
+  const log = app.log;
+  const database = await openDatabase(config.database, (err) => log.warn({ err }, 'database client error'));
+  const db = database.db;
+  const registry = new Registry(
+    {
+      lastSeq: async (roomId) => (await findRoom(db, roomId))?.lastSeq ?? 0,
+      messagesAfter: (roomId, after, limit) => listMessages(db, roomId, { after, limit }, new Date()),
+    },
+    log,
+  );
+  const broker = config.redisUrl
+    ? await createRedisBroker(config.redisUrl, registry.onBrokerMessage, (err) => log.warn({ err }, 'redis error'))
+    : createMemoryBroker(registry.onBrokerMessage);
+  registry.broker = broker;
+  const domain: DomainContext = { db, notify: createNotifier(broker, log), now: () => new Date() };
+  let draining = false;
+
+  await app.register(fastifyCookie);
+  installErrorHandlers(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.headers(SECURITY_HEADERS);
+    const unsafe = request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS';
+    if (unsafe && !originAllowed(config.origins, request.headers.origin, request.headers.host)) {
+      return reply.status(403).send({ error: { code: 'forbidden', message: 'origin not allowed' } });
+    }
+    if (draining && request.url.startsWith('/api/')) {
+      return reply.status(503).send({ error: { code: 'unavailable', message: 'server shutting down' } });
+    }
+  });
+  healthRoutes(app, { db, broker, draining: () => draining });
+  authRoutes(app, domain, { secureCookies: config.secureCookies });
+  await app.register(async (scope) => roomRoutes(scope, domain));
+  await serveWebClient(app, config.webDir);
+
+  let gateway: Gateway | undefined;
+  try {
+    gateway = attachGateway(app.server, { domain, registry, origins: config.origins, log });
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await gateway?.close();
+    await broker.close();
+    await database.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  log.info({ url, database: database.kind, broker: broker.kind }, 'salon listening');
+
+  return {
+    app,
+    url,
+    database,
+    broker,
+    async stop() {
+      draining = true;
+      gateway?.closeAll(CLOSE_CODES.serviceRestart, 'server restarting: reconnect');
+      await gateway?.close();
+      await app.close();
+      await broker.close();
+      await database.close();
+    },
+  };
+}
+
+/** The built React client at `/`, with the SPA's index.html for client-side routes; JSON 404s under /api. */
+async function serveWebClient(app: FastifyInstance, webDir: string): Promise<void> {
+  const hasWeb = existsSync(`${webDir}/index.html`);
+  if (hasWeb) await app.register(fastifyStatic, { root: webDir, wildcard: false });
+  app.setNotFoundHandler((request, reply) => {
+    if (hasWeb && request.method === 'GET' && !request.url.startsWith('/api/')) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return reply.status(404).send({ error: { code: 'not_found', message: 'no such endpoint' } });
+  });
+}

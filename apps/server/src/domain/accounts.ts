@@ -1,0 +1,65 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+import type { LoginBody, RegisterBody, User } from '@salon/protocol';
+import { deleteSession, findLiveSession, insertSession } from '../store/sessions.js';
+import { findUserByUsername, insertUser, toUser } from '../store/users.js';
+import type { Actor, DomainContext } from './context.js';
+import { AppError, isUniqueViolation } from './errors.js';
+
+export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
+
+/** argon2id with the OWASP-recommended floor (19 MiB, 2 passes); the algorithm id is Algorithm.Argon2id. */
+const ARGON2 = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+/** A hash of a random password, verified when the username is unknown so both paths cost the same. */
+let decoyHash: Promise<string> | undefined;
+
+/** Session tokens are 256 random bits; only their SHA-256 is stored. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+/** Creates an account; the username must be free. */
+export async function doRegister(ctx: DomainContext, body: RegisterBody): Promise<User> {
+  const passwordHash = await hash(body.password, ARGON2);
+  try {
+    const row = await insertUser(ctx.db, {
+      username: body.username,
+      displayName: body.displayName ?? body.username,
+      passwordHash,
+    });
+    return toUser(row);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError('username_taken', 'this username is taken');
+    throw err;
+  }
+}
+
+/** Checks the password and opens a session; the same answer for an unknown user and a wrong password. */
+export async function doLogin(
+  ctx: DomainContext,
+  body: LoginBody,
+): Promise<{ user: User; token: string; expiresAt: Date }> {
+  const row = await findUserByUsername(ctx.db, body.username);
+  decoyHash ??= hash(randomBytes(16).toString('hex'), ARGON2);
+  const ok = await verify(row?.passwordHash ?? (await decoyHash), body.password);
+  if (!row || !ok) throw new AppError('unauthenticated', 'wrong username or password');
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(ctx.now().getTime() + SESSION_TTL_MS);
+  await insertSession(ctx.db, { tokenHash: hashToken(token), userId: row.id, expiresAt });
+  return { user: toUser(row), token, expiresAt };
+}
+
+/** The actor a session token stands for, or an `unauthenticated` refusal (unknown, revoked or expired). */
+export async function accessSession(ctx: DomainContext, token: string | undefined): Promise<Actor> {
+  if (!token || token.length > 256) throw new AppError('unauthenticated', 'log in first');
+  const found = await findLiveSession(ctx.db, hashToken(token), ctx.now());
+  if (!found) throw new AppError('unauthenticated', 'session expired or unknown; log in again');
+  return { user: toUser(found.user), sessionId: found.sessionId };
+}
+
+/** Ends the session here and on every process's open sockets. */
+export async function doLogout(ctx: DomainContext, actor: Actor): Promise<void> {
+  await deleteSession(ctx.db, actor.sessionId);
+  ctx.notify.sessionRevoked(actor.user.id, actor.sessionId);
+}

@@ -1,0 +1,25 @@
+import type { Message, User } from '@salon/protocol';
+import type { Db } from '../store/db.js';
+
+/** What the domain announces after a commit; the realtime layer fans it out to every process. */
+export interface Notifier {
+  messagePosted(message: Message): void;
+  /** A room event; `userId` names the member it is about when that member's subscriptions must end. */
+  roomEvent(roomId: string, kind: string, details: Record<string, unknown>, endsSubscriptionOf?: string): void;
+  typing(roomId: string, user: User): void;
+  sessionRevoked(userId: string, sessionId: string): void;
+}
+
+/** Everything a domain action needs from the outside world. */
+export interface DomainContext {
+  db: Db;
+  notify: Notifier;
+  /** The clock, injectable so tests can move time. */
+  now(): Date;
+}
+
+/** The authenticated caller of an action. */
+export interface Actor {
+  user: User;
+  sessionId: string;
+}

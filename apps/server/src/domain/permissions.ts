@@ -1,0 +1,55 @@
+import type { Role } from '@salon/protocol';
+
+/** Everything a member may be allowed to do in a room. */
+export const ABILITIES = [
+  'room.read',
+  'message.send',
+  'member.list',
+  'room.leave',
+  'invitation.create',
+  'invitation.revoke',
+  'link.create',
+  'member.kick',
+  'member.ban',
+  'member.mute',
+  'message.delete_any',
+  'room.update',
+  'member.set_role',
+  'room.transfer',
+  'room.delete',
+  'room.set_retention',
+  'audit.view',
+] as const;
+export type Ability = (typeof ABILITIES)[number];
+
+const MEMBER: readonly Ability[] = ['room.read', 'message.send', 'member.list', 'room.leave'];
+const MODERATOR: readonly Ability[] = [...MEMBER, 'member.kick', 'member.mute', 'message.delete_any'];
+const ADMIN: readonly Ability[] = [
+  ...MODERATOR,
+  'invitation.create',
+  'invitation.revoke',
+  'link.create',
+  'member.ban',
+  'room.update',
+  'member.set_role',
+  'room.set_retention',
+  'audit.view',
+];
+/** The owner may not leave: ownership must be transferred first, so no room is left without one. */
+const OWNER: readonly Ability[] = [...ADMIN.filter((a) => a !== 'room.leave'), 'room.transfer', 'room.delete'];
+
+/** The one permission table: role -> abilities. REST routes and WebSocket frames both consult it. */
+export const PERMISSIONS: Readonly<Record<Role, ReadonlySet<Ability>>> = {
+  owner: new Set(OWNER),
+  admin: new Set(ADMIN),
+  moderator: new Set(MODERATOR),
+  member: new Set(MEMBER),
+};
+
+/** Roles from most to least powerful. */
+export const ROLE_RANK: Readonly<Record<Role, number>> = { owner: 3, admin: 2, moderator: 1, member: 0 };
+
+/** Whether a member with this role (or a non-member, null) holds the ability. */
+export function can(role: Role | null, ability: Ability): boolean {
+  return role !== null && PERMISSIONS[role].has(ability);
+}

@@ -1,0 +1,94 @@
+import type { CreateRoomBody, Member, Role, Room } from '@salon/protocol';
+import type { RoomRow } from '../store/rooms.js';
+import {
+  deleteMember,
+  findRoomWithRole,
+  insertMember,
+  insertRoomWithOwner,
+  listMembers,
+  listVisibleRooms,
+  toRoom,
+} from '../store/rooms.js';
+import type { Actor, DomainContext } from './context.js';
+import { AppError, forbidden, isId, isUniqueViolation, notFound } from './errors.js';
+import { type Ability, can } from './permissions.js';
+
+export interface RoomAccess {
+  room: RoomRow;
+  role: Role | null;
+}
+
+/**
+ * Fetches a room the actor may see. A private room is `not_found` to non-members, so that its existence,
+ * name and members do not leak to anyone probing ids.
+ */
+export async function accessRoom(ctx: DomainContext, actor: Actor, roomId: string): Promise<RoomAccess> {
+  if (!isId(roomId)) throw notFound();
+  const found = await findRoomWithRole(ctx.db, roomId, actor.user.id);
+  if (!found) throw notFound();
+  if (found.room.visibility === 'private' && found.role === null) throw notFound();
+  return found;
+}
+
+/** Fetches the room and checks that the actor holds the ability there. */
+export async function accessRoomFor(
+  ctx: DomainContext,
+  actor: Actor,
+  roomId: string,
+  ability: Ability,
+): Promise<RoomAccess> {
+  const access = await accessRoom(ctx, actor, roomId);
+  if (!can(access.role, ability)) {
+    throw forbidden(access.role === null ? 'join the room first' : 'your role does not allow this');
+  }
+  return access;
+}
+
+/** Creates a room owned by the actor; names are unique regardless of case. */
+export async function doCreateRoom(ctx: DomainContext, actor: Actor, body: CreateRoomBody): Promise<Room> {
+  try {
+    const row = await insertRoomWithOwner(ctx.db, {
+      name: body.name,
+      visibility: body.visibility,
+      topic: body.topic ?? '',
+      createdBy: actor.user.id,
+    });
+    return toRoom(row, 'owner');
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError('room_name_taken', 'a room with this name exists');
+    throw err;
+  }
+}
+
+/** The actor's rooms and the public ones. */
+export async function listRooms(ctx: DomainContext, actor: Actor): Promise<Room[]> {
+  const rows = await listVisibleRooms(ctx.db, actor.user.id);
+  return rows.map((r) => toRoom(r.room, r.role));
+}
+
+/** Joins a public room (private rooms need an invitation); joining twice is harmless. */
+export async function doJoinRoom(ctx: DomainContext, actor: Actor, roomId: string): Promise<Room> {
+  const { room, role } = await accessRoom(ctx, actor, roomId);
+  if (role !== null) return toRoom(room, role);
+  if (room.visibility !== 'public') throw notFound();
+  if (await insertMember(ctx.db, room.id, actor.user.id, 'member')) {
+    ctx.notify.roomEvent(room.id, 'member.joined', { user: actor.user, role: 'member' });
+  }
+  return toRoom(room, 'member');
+}
+
+/** Leaves a room; the actor's subscriptions to it end on every process. */
+export async function doLeaveRoom(ctx: DomainContext, actor: Actor, roomId: string): Promise<void> {
+  const { room, role } = await accessRoom(ctx, actor, roomId);
+  if (role === null) throw forbidden('you are not a member of this room');
+  if (!can(role, 'room.leave')) throw forbidden('the owner must transfer ownership before leaving');
+  if (await deleteMember(ctx.db, room.id, actor.user.id)) {
+    ctx.notify.roomEvent(room.id, 'member.left', { user: actor.user }, actor.user.id);
+  }
+}
+
+/** Members of a room the actor may see (public rooms: anyone logged in; private: members). */
+export async function listRoomMembers(ctx: DomainContext, actor: Actor, roomId: string): Promise<Member[]> {
+  const { room } = await accessRoom(ctx, actor, roomId);
+  return listMembers(ctx.db, room.id);
+}

@@ -1,0 +1,49 @@
+import type { ErrorCode, FrameId, ServerFrame } from '@salon/protocol';
+import { CLOSE_CODES } from '@salon/protocol';
+import type { WebSocket } from 'ws';
+import type { Actor } from '../domain/context.js';
+import type { Subscription } from './feed.js';
+
+/**
+ * Above this many bytes waiting in the kernel and ws buffers, the client is not keeping up: it is closed
+ * (it will resume with `since`) rather than letting server memory grow without bound.
+ */
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+/** One authenticated WebSocket and its room subscriptions. */
+export class Connection {
+  readonly subs = new Map<string, Subscription>();
+  /** Per-room chain of sends, so one client's messages to a room are stored in the order it sent them. */
+  readonly sendChains = new Map<string, Promise<void>>();
+  alive = true;
+  closed = false;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly actor: Actor,
+  ) {}
+
+  send(frame: ServerFrame): void {
+    this.sendRaw(JSON.stringify(frame));
+  }
+
+  /** Sends an already serialized frame (the fan-out path: one buffer shared by every socket). */
+  sendRaw(data: string | Buffer): void {
+    if (this.closed) return;
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.close(CLOSE_CODES.slowConsumer, 'too slow: reconnect and resume');
+      return;
+    }
+    this.ws.send(data, { binary: false });
+  }
+
+  error(id: FrameId | undefined, code: ErrorCode, message: string): void {
+    this.send(id === undefined ? { type: 'error', code, message } : { type: 'error', id, code, message });
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ws.close(code, reason);
+  }
+}

@@ -1,0 +1,81 @@
+import type { Message } from '@salon/protocol';
+import { and, asc, desc, eq, gt, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import type { Db, Tx } from './db.js';
+import { messages, rooms, users } from './schema.js';
+import { toUser } from './users.js';
+
+type MessageRow = typeof messages.$inferSelect;
+type Sender = { id: string; username: string; displayName: string };
+
+export function toMessage(row: MessageRow, sender: Sender): Message {
+  return {
+    roomId: row.roomId,
+    seq: row.seq,
+    sender: toUser(sender),
+    ...(row.body !== null ? { body: row.body } : {}),
+    ...(row.ciphertext !== null ? { ciphertext: row.ciphertext } : {}),
+    createdAt: row.createdAt.toISOString(),
+    ...(row.expiresAt ? { expiresAt: row.expiresAt.toISOString() } : {}),
+    ...(row.editedAt ? { editedAt: row.editedAt.toISOString() } : {}),
+  };
+}
+
+/**
+ * Takes the room's next seq. The UPDATE holds the room row's lock until the transaction ends, so seqs are
+ * handed out and committed in order, with no gap (a rollback gives the number back) and no collision.
+ */
+export async function takeNextSeq(tx: Tx, roomId: string): Promise<number | undefined> {
+  const [row] = await tx
+    .update(rooms)
+    .set({ lastSeq: sql`${rooms.lastSeq} + 1` })
+    .where(eq(rooms.id, roomId))
+    .returning({ seq: rooms.lastSeq });
+  return row?.seq;
+}
+
+export async function insertMessage(tx: Tx, values: typeof messages.$inferInsert): Promise<MessageRow> {
+  const [row] = await tx.insert(messages).values(values).returning();
+  return row!;
+}
+
+export async function findByClientMsgId(
+  db: Db | Tx,
+  roomId: string,
+  senderId: string,
+  clientMsgId: string,
+): Promise<MessageRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(messages)
+    .where(
+      and(eq(messages.roomId, roomId), eq(messages.senderId, senderId), eq(messages.clientMsgId, clientMsgId)),
+    )
+    .limit(1);
+  return row;
+}
+
+export interface MessageRange {
+  after?: number | undefined;
+  before?: number | undefined;
+  limit: number;
+}
+
+/**
+ * Messages of a room in seq order. With `after`, the first `limit` after it; otherwise the last `limit`
+ * before `before` (or the newest). Expired messages are never returned, even before they are purged.
+ */
+export async function listMessages(db: Db, roomId: string, range: MessageRange, now: Date): Promise<Message[]> {
+  const where: SQL[] = [eq(messages.roomId, roomId), or(isNull(messages.expiresAt), gt(messages.expiresAt, now))!];
+  if (range.after !== undefined) where.push(gt(messages.seq, range.after));
+  if (range.before !== undefined) where.push(lt(messages.seq, range.before));
+  const fromStart = range.after !== undefined;
+  const rows = await db
+    .select({ message: messages, sender: { id: users.id, username: users.username, displayName: users.displayName } })
+    .from(messages)
+    .innerJoin(users, eq(users.id, messages.senderId))
+    .where(and(...where))
+    .orderBy(fromStart ? asc(messages.seq) : desc(messages.seq))
+    .limit(range.limit);
+  if (!fromStart) rows.reverse();
+  return rows.map((r) => toMessage(r.message, r.sender));
+}

@@ -1,0 +1,101 @@
+import type { Member, Role, Room } from '@salon/protocol';
+import { and, asc, eq, isNotNull, or, sql } from 'drizzle-orm';
+import type { Db } from './db.js';
+import { roomMembers, rooms, users } from './schema.js';
+import { toUser } from './users.js';
+
+export type RoomRow = typeof rooms.$inferSelect;
+
+export function toRoom(row: RoomRow, role: Role | null): Room {
+  return {
+    id: row.id,
+    name: row.name,
+    visibility: row.visibility,
+    topic: row.topic,
+    encrypted: row.encrypted,
+    createdAt: row.createdAt.toISOString(),
+    lastSeq: row.lastSeq,
+    ...(role ? { role } : {}),
+    joined: role !== null,
+  };
+}
+
+/** Creates the room and makes its creator the owner, atomically. */
+export async function insertRoomWithOwner(
+  db: Db,
+  values: { name: string; visibility: 'public' | 'private'; topic: string; createdBy: string },
+): Promise<RoomRow> {
+  return db.transaction(async (tx) => {
+    const [room] = await tx.insert(rooms).values(values).returning();
+    await tx.insert(roomMembers).values({ roomId: room!.id, userId: values.createdBy, role: 'owner' });
+    return room!;
+  });
+}
+
+export async function findRoom(db: Db, roomId: string): Promise<RoomRow | undefined> {
+  const [row] = await db.select().from(rooms).where(eq(rooms.id, roomId)).limit(1);
+  return row;
+}
+
+/** The room and the user's role in it (null when not a member), in one query. */
+export async function findRoomWithRole(
+  db: Db,
+  roomId: string,
+  userId: string,
+): Promise<{ room: RoomRow; role: Role | null } | undefined> {
+  const [row] = await db
+    .select({ room: rooms, role: roomMembers.role })
+    .from(rooms)
+    .leftJoin(roomMembers, and(eq(roomMembers.roomId, rooms.id), eq(roomMembers.userId, userId)))
+    .where(eq(rooms.id, roomId))
+    .limit(1);
+  return row ? { room: row.room, role: row.role ?? null } : undefined;
+}
+
+export async function findRole(db: Db, roomId: string, userId: string): Promise<Role | null> {
+  const [row] = await db
+    .select({ role: roomMembers.role })
+    .from(roomMembers)
+    .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)))
+    .limit(1);
+  return row?.role ?? null;
+}
+
+/** The user's rooms and every public room, by name. */
+export async function listVisibleRooms(db: Db, userId: string): Promise<Array<{ room: RoomRow; role: Role | null }>> {
+  const rows = await db
+    .select({ room: rooms, role: roomMembers.role })
+    .from(rooms)
+    .leftJoin(roomMembers, and(eq(roomMembers.roomId, rooms.id), eq(roomMembers.userId, userId)))
+    .where(or(eq(rooms.visibility, 'public'), isNotNull(roomMembers.userId)))
+    .orderBy(asc(sql`lower(${rooms.name})`));
+  return rows.map((r) => ({ room: r.room, role: r.role ?? null }));
+}
+
+/** Adds the member unless already there; returns whether a row was added. */
+export async function insertMember(db: Db, roomId: string, userId: string, role: Role): Promise<boolean> {
+  const added = await db
+    .insert(roomMembers)
+    .values({ roomId, userId, role })
+    .onConflictDoNothing()
+    .returning({ userId: roomMembers.userId });
+  return added.length > 0;
+}
+
+export async function deleteMember(db: Db, roomId: string, userId: string): Promise<boolean> {
+  const removed = await db
+    .delete(roomMembers)
+    .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)))
+    .returning({ userId: roomMembers.userId });
+  return removed.length > 0;
+}
+
+export async function listMembers(db: Db, roomId: string): Promise<Member[]> {
+  const rows = await db
+    .select({ user: users, role: roomMembers.role, joinedAt: roomMembers.joinedAt })
+    .from(roomMembers)
+    .innerJoin(users, eq(users.id, roomMembers.userId))
+    .where(eq(roomMembers.roomId, roomId))
+    .orderBy(asc(roomMembers.joinedAt), asc(users.username));
+  return rows.map((r) => ({ user: toUser(r.user), role: r.role, joinedAt: r.joinedAt.toISOString() }));
+}

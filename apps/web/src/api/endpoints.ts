@@ -1,0 +1,48 @@
+import type { CreateRoomBody, LoginResponse, Message, RegisterBody, Room, User } from '@salon/protocol';
+import { request } from './request';
+
+const roomPath = (roomId: string) => `/api/rooms/${encodeURIComponent(roomId)}`;
+
+export async function register(body: RegisterBody): Promise<User> {
+  return (await request<{ user: User }>('POST', '/api/auth/register', body)).user;
+}
+
+export async function login(username: string, password: string): Promise<User> {
+  return (await request<LoginResponse>('POST', '/api/auth/login', { username, password })).user;
+}
+
+export function logout(): Promise<void> {
+  return request<void>('POST', '/api/auth/logout');
+}
+
+export async function fetchMe(): Promise<User> {
+  return (await request<{ user: User }>('GET', '/api/me')).user;
+}
+
+export async function listRooms(): Promise<Room[]> {
+  return (await request<{ rooms: Room[] }>('GET', '/api/rooms')).rooms;
+}
+
+export async function createRoom(body: CreateRoomBody): Promise<Room> {
+  return (await request<{ room: Room }>('POST', '/api/rooms', body)).room;
+}
+
+export async function joinRoom(roomId: string): Promise<Room> {
+  return (await request<{ room: Room }>('POST', `${roomPath(roomId)}/join`)).room;
+}
+
+export function leaveRoom(roomId: string): Promise<void> {
+  return request<void>('POST', `${roomPath(roomId)}/leave`);
+}
+
+export interface HistoryPage {
+  before?: number;
+  limit: number;
+}
+
+/** One page of a room's history, in ascending seq order. */
+export async function fetchMessages(roomId: string, page: HistoryPage): Promise<Message[]> {
+  const query = new URLSearchParams({ limit: String(page.limit) });
+  if (page.before !== undefined) query.set('before', String(page.before));
+  return (await request<{ messages: Message[] }>('GET', `${roomPath(roomId)}/messages?${query}`)).messages;
+}

@@ -1,0 +1,87 @@
+import type { Message, User } from '@salon/protocol';
+import { useLayoutEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import { MessageItem } from './MessageItem';
+import { PendingItem } from './PendingItem';
+import type { PendingMessage } from './usePendingSends';
+
+interface Props {
+  me: User;
+  messages: Message[];
+  pending: PendingMessage[];
+  hasOlder: boolean;
+  loadingOlder: boolean;
+  onLoadOlder: () => void;
+  onDismiss: (clientMsgId: string) => void;
+}
+
+/** Distance in pixels from an edge that still counts as "at" that edge. */
+const EDGE_PX = 48;
+
+/** Where the first visible message was before older ones were prepended, to put it back in the same place. */
+interface Anchor {
+  seq: number;
+  offset: number;
+}
+
+export function MessageList({ me, messages, pending, hasOlder, loadingOlder, onLoadOlder, onDismiss }: Props) {
+  const { t } = useTranslation();
+  const scroller = useRef<HTMLDivElement>(null);
+  const stickToBottom = useRef(true);
+  const anchor = useRef<Anchor | null>(null);
+
+  const firstSeq = messages[0]?.seq;
+
+  const loadOlder = () => {
+    const el = scroller.current;
+    if (!el || !hasOlder || loadingOlder || firstSeq === undefined) return;
+    const firstEl = el.querySelector<HTMLElement>(`[data-seq="${firstSeq}"]`);
+    anchor.current = firstEl ? { seq: firstSeq, offset: firstEl.offsetTop - el.scrollTop } : null;
+    onLoadOlder();
+  };
+
+  const onScroll = () => {
+    const el = scroller.current;
+    if (!el) return;
+    stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < EDGE_PX;
+    if (el.scrollTop < EDGE_PX) loadOlder();
+  };
+
+  // Runs before paint, so neither the jump to the bottom nor the restored position ever flickers.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const saved = anchor.current;
+    if (saved && firstSeq !== saved.seq) {
+      anchor.current = null;
+      const anchorEl = el.querySelector<HTMLElement>(`[data-seq="${saved.seq}"]`);
+      if (anchorEl) el.scrollTop = anchorEl.offsetTop - saved.offset;
+    } else if (stickToBottom.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+  }, [messages, pending, firstSeq]);
+
+  return (
+    <div className="message-scroller" ref={scroller} onScroll={onScroll} data-testid="message-list">
+      <div className="history-edge">
+        {loadingOlder ? (
+          <span className="muted">{t('chat.loadingOlder')}</span>
+        ) : hasOlder ? (
+          <button type="button" className="link" data-testid="load-older" onClick={loadOlder}>
+            {t('chat.loadOlder')}
+          </button>
+        ) : (
+          <span className="muted">{messages.length ? t('chat.beginning') : t('chat.empty')}</span>
+        )}
+      </div>
+      <ol className="messages">
+        {messages.map((message) => (
+          <MessageItem key={message.seq} message={message} own={message.sender.id === me.id} />
+        ))}
+        {pending.map((message) => (
+          <PendingItem key={message.clientMsgId} message={message} senderName={me.displayName} onDismiss={onDismiss} />
+        ))}
+      </ol>
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+import type { CreateRoomBody, Room } from '@salon/protocol';
+import { useCallback, useEffect, useState } from 'react';
+import { api } from '../../api';
+
+/** The rooms the user can see (joined ones and public ones), kept fresh after every change the user makes. */
+export function useRooms() {
+  const [rooms, setRooms] = useState<Room[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  const refresh = useCallback(async () => {
+    try {
+      setRooms(await api.listRooms());
+      setError(null);
+    } catch (err) {
+      setError(err);
+    }
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const create = useCallback(
+    async (body: CreateRoomBody) => {
+      const room = await api.createRoom(body);
+      await refresh();
+      return room;
+    },
+    [refresh],
+  );
+
+  const join = useCallback(
+    async (roomId: string) => {
+      await api.joinRoom(roomId);
+      await refresh();
+    },
+    [refresh],
+  );
+
+  const leave = useCallback(
+    async (roomId: string) => {
+      await api.leaveRoom(roomId);
+      await refresh();
+    },
+    [refresh],
+  );
+
+  return { rooms, error, refresh, create, join, leave };
+}
+
+export type RoomsApi = ReturnType<typeof useRooms>;
