@@ -21,7 +21,8 @@ const defaultWebDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
 /** Reads the configuration from environment variables (documented in the README). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, got ${env.PORT}`);
   const origins = env.SALON_ORIGINS?.split(',')
     .map((o) => o.trim())
     .filter(Boolean);

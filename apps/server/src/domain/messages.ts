@@ -1,6 +1,6 @@
 import type { HistoryQuery, Message } from '@salon/protocol';
-import { findRole } from '../store/rooms.js';
 import { findByClientMsgId, insertMessage, listMessages, takeNextSeq, toMessage } from '../store/messages.js';
+import { findRole } from '../store/rooms.js';
 import type { Actor, DomainContext } from './context.js';
 import { forbidden, invalid, isUniqueViolation, notFound } from './errors.js';
 import { can } from './permissions.js';

@@ -30,4 +30,3 @@ export function installErrorHandlers(app: FastifyInstance): void {
     return reply.status(ERROR_STATUS[code]).send({ error: { code, message } });
   });
 }
-

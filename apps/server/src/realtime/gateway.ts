@@ -65,7 +65,8 @@ export function attachGateway(
 
   function rejectUpgrade(socket: Duplex, err: unknown) {
     let status = 500;
-    if (err instanceof AppError) status = { unauthenticated: 401, forbidden: 403, not_found: 404 }[err.code as string] ?? 400;
+    if (err instanceof AppError)
+      status = { unauthenticated: 401, forbidden: 403, not_found: 404 }[err.code as string] ?? 400;
     else if (isDatabaseDown(err)) status = 503;
     else log.error({ err }, 'upgrade failed');
     const text = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[status];

@@ -47,9 +47,7 @@ export async function findByClientMsgId(
   const [row] = await db
     .select()
     .from(messages)
-    .where(
-      and(eq(messages.roomId, roomId), eq(messages.senderId, senderId), eq(messages.clientMsgId, clientMsgId)),
-    )
+    .where(and(eq(messages.roomId, roomId), eq(messages.senderId, senderId), eq(messages.clientMsgId, clientMsgId)))
     .limit(1);
   return row;
 }

@@ -7,7 +7,10 @@ import type { HandlerContext } from './context.js';
  * Subscribes the socket to a room: ack, then every stored message after `since` in order, then live ones.
  * Without `since` only live messages follow. Subscribing again replaces the previous subscription.
  */
-export async function handleSubscribe({ domain, registry, conn }: HandlerContext, frame: SubscribeFrame): Promise<void> {
+export async function handleSubscribe(
+  { domain, registry, conn }: HandlerContext,
+  frame: SubscribeFrame,
+): Promise<void> {
   const { room } = await accessRoomFor(domain, conn.actor, frame.roomId, 'room.read');
   const feed = await registry.feed(room.id);
   if (conn.closed) return;
