@@ -4,7 +4,6 @@ import type { Role } from '@salon/protocol';
 export const ABILITIES = [
   'room.read',
   'message.send',
-  'member.list',
   'room.leave',
   'invitation.create',
   'invitation.revoke',
@@ -22,7 +21,7 @@ export const ABILITIES = [
 ] as const;
 export type Ability = (typeof ABILITIES)[number];
 
-const MEMBER: readonly Ability[] = ['room.read', 'message.send', 'member.list', 'room.leave'];
+const MEMBER: readonly Ability[] = ['room.read', 'message.send', 'room.leave'];
 const MODERATOR: readonly Ability[] = [...MEMBER, 'member.kick', 'member.mute', 'message.delete_any'];
 const ADMIN: readonly Ability[] = [
   ...MODERATOR,
