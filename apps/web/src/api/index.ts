@@ -1,3 +1,3 @@
 export { ApiError, NETWORK_ERROR } from './ApiError';
-export * as api from './endpoints';
 export type { HistoryPage } from './endpoints';
+export * as api from './endpoints';

@@ -14,44 +14,9 @@ import { ApiError } from '../api/ApiError';
 import { backoffDelay } from './backoff';
 import { Emitter } from './Emitter';
 import { randomId } from './randomId';
+import type { ConnectionStatus, RealtimeEvents, RealtimeOptions, SendAck, SocketLike } from './types';
 
-export type ConnectionStatus = 'connected' | 'reconnecting';
-
-/** The part of the browser WebSocket that the client uses, so tests can pass a fake. */
-export interface SocketLike {
-  readonly readyState: number;
-  onopen: (() => void) | null;
-  onclose: ((event: { code: number }) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onerror: (() => void) | null;
-  send(data: string): void;
-  close(code?: number): void;
-}
-
-export interface RealtimeOptions {
-  url: string;
-  createSocket?: (url: string) => SocketLike;
-  /** Asked before each reconnection attempt; false means the session is gone, so stop and report it. */
-  isSessionAlive?: () => Promise<boolean>;
-  random?: () => number;
-  pingIntervalMs?: number;
-}
-
-export interface SendAck {
-  seq: number;
-  createdAt: string;
-}
-
-type RealtimeEvents = {
-  message: (message: Message) => void;
-  event: (event: EventFrame) => void;
-  typing: (notice: TypingNoticeFrame) => void;
-  status: (status: ConnectionStatus) => void;
-  sessionEnded: () => void;
-  subscribeError: (roomId: string, error: ApiError) => void;
-  /** An error frame that answers no request we track (e.g. a rate-limited typing notice). */
-  error: (error: ApiError) => void;
-};
+export type { ConnectionStatus, RealtimeOptions, SendAck, SocketLike } from './types';
 
 interface PendingSend {
   frame: SendFrame;
@@ -219,15 +184,20 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
     this.awaitingPong = false;
     switch (frame.type) {
       case 'message':
-        return this.handleMessage(frame);
+        this.handleMessage(frame);
+        break;
       case 'ack':
-        return this.handleAck(frame as AckFrame);
+        this.handleAck(frame as AckFrame);
+        break;
       case 'error':
-        return this.handleError(frame as ErrorFrame);
+        this.handleError(frame as ErrorFrame);
+        break;
       case 'event':
-        return this.emit('event', frame as EventFrame);
+        this.emit('event', frame as EventFrame);
+        break;
       case 'typing':
-        return this.emit('typing', frame as TypingNoticeFrame);
+        this.emit('typing', frame as TypingNoticeFrame);
+        break;
     }
   }
 
@@ -248,20 +218,36 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
     pending.resolve({ seq: Number(frame.seq), createdAt: String(frame.createdAt) });
   }
 
-  private handleError(frame: ErrorFrame): void {
+  private handleError(frame: ErrorFrame & { roomId?: unknown }): void {
     const error = new ApiError(frame.code, frame.message);
     const pending = frame.id === undefined ? undefined : this.pendingSends.get(frame.id);
-    const roomId = frame.id === undefined ? undefined : this.subscribeRequests.get(frame.id);
     if (pending) {
       this.pendingSends.delete(pending.frame.id);
       pending.reject(error);
-    } else if (roomId !== undefined && frame.id !== undefined) {
-      this.subscribeRequests.delete(frame.id);
-      this.subscriptions.delete(roomId);
-      this.emit('subscribeError', roomId, error);
-    } else {
-      this.emit('error', error);
+      return;
     }
+    // Either the answer to a subscribe, or (with roomId and no id) the server ending a subscription by itself.
+    const requested = frame.id === undefined ? undefined : this.subscribeRequests.get(frame.id);
+    const roomId = requested ?? (typeof frame.roomId === 'string' ? frame.roomId : undefined);
+    if (frame.id !== undefined) this.subscribeRequests.delete(frame.id);
+    if (roomId !== undefined && this.subscriptions.has(roomId)) this.subscriptionFailed(roomId, error);
+    else this.emit('error', error);
+  }
+
+  /** A store hiccup on the server is worth another try; anything else (no access any more) is final. */
+  private subscriptionFailed(roomId: string, error: ApiError): void {
+    if (error.code === 'unavailable') {
+      setTimeout(
+        () => {
+          const since = this.subscriptions.get(roomId);
+          if (since !== undefined && this.isOpen()) this.transmitSubscribe(roomId, since);
+        },
+        backoffDelay(0, this.options.random),
+      );
+      return;
+    }
+    this.subscriptions.delete(roomId);
+    this.emit('subscribeError', roomId, error);
   }
 
   private transmitSubscribe(roomId: string, since: number): void {

@@ -1,11 +1,11 @@
-const BASE_MS = 500;
+const MIN_MS = 500;
 const MAX_MS = 10_000;
 
 /**
- * Delay before reconnection attempt number `attempt` (0-based): exponential from 0.5 s, capped at 10 s, with
- * "equal jitter" (half fixed, half random) so that clients dropped together by a restart do not return together.
+ * Delay before reconnection attempt number `attempt` (0-based): 0.5-1 s, then doubling up to 5-10 s. The
+ * "equal jitter" (half fixed, half random) keeps clients that a restart dropped together from returning together.
  */
 export function backoffDelay(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(MAX_MS, BASE_MS * 2 ** Math.max(0, attempt));
+  const ceiling = Math.min(MAX_MS, 2 * MIN_MS * 2 ** Math.max(0, attempt));
   return ceiling / 2 + random() * (ceiling / 2);
 }

@@ -23,7 +23,12 @@ export function ChatView({ room, me, onJoin, onLeave }: Props) {
           {room.topic && <p className="topic">{room.topic}</p>}
         </div>
         {room.joined ? (
-          <button type="button" data-testid="leave-room" disabled={busy} onClick={() => void run(() => onLeave(room.id))}>
+          <button
+            type="button"
+            data-testid="leave-room"
+            disabled={busy}
+            onClick={() => void run(() => onLeave(room.id))}
+          >
             {t('rooms.leave')}
           </button>
         ) : (

@@ -47,7 +47,8 @@ export function MessageList({ me, messages, pending, hasOlder, loadingOlder, onL
     if (el.scrollTop < EDGE_PX) loadOlder();
   };
 
-  // Runs before paint, so neither the jump to the bottom nor the restored position ever flickers.
+  // Runs after every render (new, older or pending messages all move the content) and before paint, so neither
+  // the jump to the bottom nor the restored position ever flickers.
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
@@ -59,7 +60,7 @@ export function MessageList({ me, messages, pending, hasOlder, loadingOlder, onL
     } else if (stickToBottom.current) {
       el.scrollTop = el.scrollHeight;
     }
-  }, [messages, pending, firstSeq]);
+  });
 
   return (
     <div className="message-scroller" ref={scroller} onScroll={onScroll} data-testid="message-list">

@@ -35,7 +35,7 @@ export function RoomTimeline({ roomId, me }: { roomId: string; me: User }) {
   const timeline = useRoomMessages(roomId);
   const { pending, send, dismiss } = usePendingSends(roomId, me, timeline.addMessage);
   const typingUsers = useTypingUsers(roomId, me.id);
-  const notifyTyping = useTypingNotifier(roomId);
+  const typingNotifier = useTypingNotifier(roomId);
   const notice = useConnectionNotice();
 
   return (
@@ -51,7 +51,13 @@ export function RoomTimeline({ roomId, me }: { roomId: string; me: User }) {
         onDismiss={dismiss}
       />
       <TypingIndicator users={typingUsers} />
-      <Composer onSend={send} onTyping={notifyTyping} />
+      <Composer
+        onSend={(body) => {
+          typingNotifier.reset();
+          send(body);
+        }}
+        onTyping={typingNotifier.notify}
+      />
     </>
   );
 }

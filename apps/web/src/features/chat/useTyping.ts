@@ -5,16 +5,23 @@ import { useRealtime } from '../../realtime/RealtimeContext';
 const NOTIFY_EVERY_MS = 3_000;
 const SHOW_FOR_MS = 4_000;
 
-/** Returns a function to call on each keystroke; it tells the room at most every 3 s. */
-export function useTypingNotifier(roomId: string): () => void {
+/**
+ * `notify` is called on each keystroke and tells the room at most every 3 s. `reset` is called on send: readers
+ * drop the notice when the message arrives, so typing the next message must be announced at once.
+ */
+export function useTypingNotifier(roomId: string) {
   const client = useRealtime();
   const lastSent = useRef(0);
-  return useCallback(() => {
+  const notify = useCallback(() => {
     const now = Date.now();
     if (now - lastSent.current < NOTIFY_EVERY_MS) return;
     lastSent.current = now;
     client.typing(roomId);
   }, [client, roomId]);
+  const reset = useCallback(() => {
+    lastSent.current = 0;
+  }, []);
+  return { notify, reset };
 }
 
 /** Who else is typing in the room: each notice shows its sender for 4 s, or until their message arrives. */

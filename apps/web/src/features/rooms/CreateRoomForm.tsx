@@ -54,7 +54,12 @@ export function CreateRoomForm({ onCreate, onCreated }: Props) {
       </label>
       <label>
         {t('rooms.topic')}
-        <input data-testid="create-room-topic" value={topic} onChange={(e) => setTopic(e.target.value)} maxLength={500} />
+        <input
+          data-testid="create-room-topic"
+          value={topic}
+          onChange={(e) => setTopic(e.target.value)}
+          maxLength={500}
+        />
       </label>
       <FormError error={error} />
       <button type="submit" className="primary" data-testid="create-room-submit" disabled={busy}>

@@ -16,8 +16,12 @@ export function useRooms() {
     }
   }, []);
 
+  // New public rooms are not pushed to everyone, so look again whenever the user comes back to the tab.
   useEffect(() => {
     void refresh();
+    const onFocus = () => void refresh();
+    window.addEventListener('focus', onFocus);
+    return () => window.removeEventListener('focus', onFocus);
   }, [refresh]);
 
   const create = useCallback(

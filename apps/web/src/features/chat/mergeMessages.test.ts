@@ -1,0 +1,34 @@
+import type { Message } from '@salon/protocol';
+import { describe, expect, it } from 'vitest';
+import { mergeMessages, withoutSeq } from './mergeMessages';
+
+const sender = { id: 'u1', username: 'ada', displayName: 'Ada' };
+const msg = (seq: number, body = `m${seq}`): Message => ({
+  roomId: 'r1',
+  seq,
+  sender,
+  body,
+  createdAt: '2025-01-01T00:00:00Z',
+});
+
+describe('mergeMessages', () => {
+  it('keeps ascending seq order when older pages are prepended and live ones appended', () => {
+    const merged = mergeMessages([msg(5), msg(6)], [msg(7), msg(2), msg(3)]);
+    expect(merged.map((m) => m.seq)).toEqual([2, 3, 5, 6, 7]);
+  });
+
+  it('stores a seq once, the latest copy winning (history, ack and live stream overlap)', () => {
+    const merged = mergeMessages([msg(1), msg(2, 'from ack')], [msg(2, 'from live'), msg(2, 'edited')]);
+    expect(merged).toHaveLength(2);
+    expect(merged[1]?.body).toBe('edited');
+  });
+
+  it('returns the same array when nothing arrives, so React can skip the render', () => {
+    const current = [msg(1)];
+    expect(mergeMessages(current, [])).toBe(current);
+  });
+
+  it('removes a deleted message', () => {
+    expect(withoutSeq([msg(1), msg(2)], 1).map((m) => m.seq)).toEqual([2]);
+  });
+});
