@@ -10,8 +10,11 @@ import type { Config } from './config.js';
 import type { DomainContext } from './domain/context.js';
 import { installErrorHandlers } from './http/errors.js';
 import { originAllowed } from './http/origin.js';
+import { adminRoutes } from './http/routes/admin.js';
 import { authRoutes } from './http/routes/auth.js';
 import { healthRoutes } from './http/routes/health.js';
+import { invitationRoutes } from './http/routes/invitations.js';
+import { moderationRoutes } from './http/routes/moderation.js';
 import { roomRoutes } from './http/routes/rooms.js';
 import { attachGateway, type Gateway } from './realtime/gateway.js';
 import { createNotifier } from './realtime/notifier.js';
@@ -84,6 +87,9 @@ export async function startSalon(config: Config): Promise<Salon> {
   healthRoutes(app, { db, broker, draining: () => draining });
   authRoutes(app, domain, { secureCookies: config.secureCookies });
   await app.register(async (scope) => roomRoutes(scope, domain));
+  await app.register(async (scope) => invitationRoutes(scope, domain));
+  await app.register(async (scope) => moderationRoutes(scope, domain));
+  await app.register(async (scope) => adminRoutes(scope, domain));
   await serveWebClient(app, config.webDir);
 
   let gateway: Gateway | undefined;

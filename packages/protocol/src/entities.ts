@@ -60,6 +60,8 @@ export const MessageSchema = z.object({
   createdAt: z.string(),
   expiresAt: z.string().optional(),
   editedAt: z.string().optional(),
+  /** Set on a deleted message: its content is gone from the store, its seq stays. */
+  deletedAt: z.string().optional(),
 });
 export type Message = z.infer<typeof MessageSchema>;
 

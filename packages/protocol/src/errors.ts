@@ -7,6 +7,10 @@ export const ERROR_STATUS = {
   conflict: 409,
   room_name_taken: 409,
   username_taken: 409,
+  /** An invite link past its expiry, used up, or revoked. */
+  link_expired: 410,
+  link_exhausted: 410,
+  link_revoked: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

@@ -1,5 +1,6 @@
 export * from './entities.js';
 export * from './errors.js';
+export * from './governance.js';
 export * from './limits.js';
 export * from './rest.js';
 export * from './ws.js';

@@ -4,8 +4,13 @@ import type { Db } from '../store/db.js';
 /** What the domain announces after a commit; the realtime layer fans it out to every process. */
 export interface Notifier {
   messagePosted(message: Message): void;
-  /** A room event; `userId` names the member it is about when that member's subscriptions must end. */
+  /**
+   * A room event. `endsSubscriptionOf` names the member whose subscriptions to the room end with it ('*' for
+   * everyone, when the room is deleted).
+   */
   roomEvent(roomId: string, kind: string, details: Record<string, unknown>, endsSubscriptionOf?: string): void;
+  /** An event for one user's sockets wherever they are connected (e.g. an invitation arrived). */
+  userEvent(userId: string, kind: string, details: Record<string, unknown>): void;
   typing(roomId: string, user: User): void;
   sessionRevoked(userId: string, sessionId: string): void;
 }

@@ -1,6 +1,6 @@
 import type { HistoryQuery, Message } from '@salon/protocol';
+import { findMembership } from '../store/governance.js';
 import { findByClientMsgId, insertMessage, listMessages, takeNextSeq, toMessage } from '../store/messages.js';
-import { findRole } from '../store/rooms.js';
 import type { Actor, DomainContext } from './context.js';
 import { forbidden, invalid, isUniqueViolation, notFound } from './errors.js';
 import { can } from './permissions.js';
@@ -45,8 +45,12 @@ export async function doPostMessage(ctx: DomainContext, actor: Actor, input: Pos
     message = await ctx.db.transaction(async (tx) => {
       const seq = await takeNextSeq(tx, room.id);
       if (seq === undefined) throw notFound();
-      if (!can(await findRole(tx, room.id, actor.user.id), 'message.send')) {
+      const membership = await findMembership(tx, room.id, actor.user.id);
+      if (!membership || !can(membership.role, 'message.send')) {
         throw forbidden('you are no longer a member of this room');
+      }
+      if (membership.mutedUntil && membership.mutedUntil > now) {
+        throw forbidden(`you are muted in this room until ${membership.mutedUntil.toISOString()}`);
       }
       if (input.clientMsgId) {
         const prior = await findByClientMsgId(tx, room.id, actor.user.id, input.clientMsgId);

@@ -1,4 +1,5 @@
 import type { CreateRoomBody, Member, Role, Room } from '@salon/protocol';
+import { isBanned } from '../store/governance.js';
 import type { RoomRow } from '../store/rooms.js';
 import {
   deleteMember,
@@ -71,6 +72,7 @@ export async function doJoinRoom(ctx: DomainContext, actor: Actor, roomId: strin
   const { room, role } = await accessRoom(ctx, actor, roomId);
   if (role !== null) return toRoom(room, role);
   if (room.visibility !== 'public') throw notFound();
+  if (await isBanned(ctx.db, room.id, actor.user.id)) throw forbidden('you are banned from this room');
   if (await insertMember(ctx.db, room.id, actor.user.id, 'member')) {
     ctx.notify.roomEvent(room.id, 'member.joined', { user: actor.user, role: 'member' });
   }

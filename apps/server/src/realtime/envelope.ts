@@ -3,11 +3,11 @@
  * The frame is serialized once by the publisher and never re-encoded, so each process only parses the header.
  */
 export interface EnvelopeHeader {
-  /** m: stored message (with seq), e: room event, t: typing notice, r: session revoked. */
-  k: 'm' | 'e' | 't' | 'r';
+  /** m: stored message (with seq), e: room event, t: typing notice, r: session revoked, u: user event. */
+  k: 'm' | 'e' | 't' | 'r' | 'u';
   /** The message's seq (k = m). */
   s?: number;
-  /** The user the event is about: whose subscriptions end (k = e), who typed (k = t). */
+  /** The user the event is about: whose subscriptions end (k = e; '*' for all), who typed (k = t). */
   u?: string;
   /** The revoked session (k = r). */
   sid?: string;

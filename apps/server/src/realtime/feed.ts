@@ -135,7 +135,7 @@ export class RoomFeed {
     this.broadcast(Buffer.from(frame));
     if (!endsSubscriptionOf) return;
     for (const sub of [...this.subs]) {
-      if (sub.conn.actor.user.id === endsSubscriptionOf) this.detach(sub);
+      if (endsSubscriptionOf === '*' || sub.conn.actor.user.id === endsSubscriptionOf) this.detach(sub);
     }
   }
 

@@ -20,6 +20,9 @@ export function createNotifier(broker: Broker, log: FastifyBaseLogger): Notifier
       const header = endsSubscriptionOf ? { k: 'e' as const, u: endsSubscriptionOf } : { k: 'e' as const };
       publish(roomTopic(roomId), encodeEnvelope(header, frame));
     },
+    userEvent(userId, kind, details) {
+      publish(userTopic(userId), encodeEnvelope({ k: 'u' }, JSON.stringify({ type: 'event', kind, ...details })));
+    },
     typing(roomId, user) {
       const frame = JSON.stringify({ type: 'typing', roomId, user });
       publish(roomTopic(roomId), encodeEnvelope({ k: 't', u: user.id }, frame));

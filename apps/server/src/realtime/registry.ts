@@ -24,9 +24,13 @@ export class Registry {
     if (!envelope) return;
     if (topic.startsWith('room:')) {
       this.feeds.get(topic.slice(5))?.onEnvelope(envelope.header, envelope.frame);
-    } else if (topic.startsWith('user:') && envelope.header.k === 'r') {
-      for (const conn of this.byUser.get(topic.slice(5)) ?? []) {
-        if (conn.actor.sessionId === envelope.header.sid) conn.close(4401, 'session ended');
+    } else if (topic.startsWith('user:')) {
+      const conns = this.byUser.get(topic.slice(5)) ?? [];
+      if (envelope.header.k === 'r') {
+        for (const conn of conns) if (conn.actor.sessionId === envelope.header.sid) conn.close(4401, 'session ended');
+      } else if (envelope.header.k === 'u') {
+        const frame = Buffer.from(envelope.frame);
+        for (const conn of conns) conn.sendRaw(frame);
       }
     }
   };

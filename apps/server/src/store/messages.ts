@@ -17,6 +17,7 @@ export function toMessage(row: MessageRow, sender: Sender): Message {
     createdAt: row.createdAt.toISOString(),
     ...(row.expiresAt ? { expiresAt: row.expiresAt.toISOString() } : {}),
     ...(row.editedAt ? { editedAt: row.editedAt.toISOString() } : {}),
+    ...(row.deletedAt ? { deletedAt: row.deletedAt.toISOString() } : {}),
   };
 }
 
@@ -76,4 +77,26 @@ export async function listMessages(db: Db, roomId: string, range: MessageRange, 
     .limit(range.limit);
   if (!fromStart) rows.reverse();
   return rows.map((r) => toMessage(r.message, r.sender));
+}
+
+/** Erases a message's content, keeping its seq as a tombstone; returns the sender, or undefined if none. */
+export async function tombstoneMessage(
+  db: Db | Tx,
+  roomId: string,
+  seq: number,
+  now: Date,
+): Promise<{ senderId: string; alreadyDeleted: boolean } | undefined> {
+  const [row] = await db
+    .select({ senderId: messages.senderId, deletedAt: messages.deletedAt })
+    .from(messages)
+    .where(and(eq(messages.roomId, roomId), eq(messages.seq, seq)))
+    .limit(1);
+  if (!row) return undefined;
+  if (!row.deletedAt) {
+    await db
+      .update(messages)
+      .set({ body: null, ciphertext: null, deletedAt: now })
+      .where(and(eq(messages.roomId, roomId), eq(messages.seq, seq)));
+  }
+  return { senderId: row.senderId, alreadyDeleted: row.deletedAt !== null };
 }

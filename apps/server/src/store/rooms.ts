@@ -1,6 +1,6 @@
 import type { Member, Role, Room } from '@salon/protocol';
 import { and, asc, eq, isNotNull, or, sql } from 'drizzle-orm';
-import type { Db } from './db.js';
+import type { Db, Tx } from './db.js';
 import { roomMembers, rooms, users } from './schema.js';
 import { toUser } from './users.js';
 
@@ -52,7 +52,7 @@ export async function findRoomWithRole(
   return row ? { room: row.room, role: row.role ?? null } : undefined;
 }
 
-export async function findRole(db: Db, roomId: string, userId: string): Promise<Role | null> {
+export async function findRole(db: Db | Tx, roomId: string, userId: string): Promise<Role | null> {
   const [row] = await db
     .select({ role: roomMembers.role })
     .from(roomMembers)
@@ -73,7 +73,7 @@ export async function listVisibleRooms(db: Db, userId: string): Promise<Array<{ 
 }
 
 /** Adds the member unless already there; returns whether a row was added. */
-export async function insertMember(db: Db, roomId: string, userId: string, role: Role): Promise<boolean> {
+export async function insertMember(db: Db | Tx, roomId: string, userId: string, role: Role): Promise<boolean> {
   const added = await db
     .insert(roomMembers)
     .values({ roomId, userId, role })
@@ -82,7 +82,7 @@ export async function insertMember(db: Db, roomId: string, userId: string, role:
   return added.length > 0;
 }
 
-export async function deleteMember(db: Db, roomId: string, userId: string): Promise<boolean> {
+export async function deleteMember(db: Db | Tx, roomId: string, userId: string): Promise<boolean> {
   const removed = await db
     .delete(roomMembers)
     .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)))
@@ -98,4 +98,29 @@ export async function listMembers(db: Db, roomId: string): Promise<Member[]> {
     .where(eq(roomMembers.roomId, roomId))
     .orderBy(asc(roomMembers.joinedAt), asc(users.username));
   return rows.map((r) => ({ user: toUser(r.user), role: r.role, joinedAt: r.joinedAt.toISOString() }));
+}
+
+export async function updateRoom(
+  db: Db | Tx,
+  roomId: string,
+  values: Partial<Pick<RoomRow, 'name' | 'topic' | 'visibility' | 'retentionSeconds'>>,
+): Promise<RoomRow | undefined> {
+  const [row] = await db.update(rooms).set(values).where(eq(rooms.id, roomId)).returning();
+  return row;
+}
+
+export async function deleteRoom(db: Db | Tx, roomId: string): Promise<void> {
+  await db.delete(rooms).where(eq(rooms.id, roomId));
+}
+
+/** Every room's metadata (never message content), for platform administrators. */
+export async function listAllRooms(db: Db): Promise<Array<RoomRow & { memberCount: number }>> {
+  const rows = await db
+    .select({
+      room: rooms,
+      memberCount: sql<number>`(select count(*) from room_members m where m.room_id = ${rooms.id})::int`,
+    })
+    .from(rooms)
+    .orderBy(asc(sql`lower(${rooms.name})`));
+  return rows.map((r) => ({ ...r.room, memberCount: r.memberCount }));
 }

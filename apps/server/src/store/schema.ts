@@ -69,6 +69,8 @@ export const roomMembers = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     role: text('role', { enum: ['owner', 'admin', 'moderator', 'member'] }).notNull(),
+    /** A timed mute: the member may read but not send until then. */
+    mutedUntil: timestamp('muted_until', { withTimezone: true, mode: 'date' }),
     joinedAt: timestamp('joined_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.roomId, t.userId] }), index('room_members_user_id_idx').on(t.userId)],
@@ -90,6 +92,8 @@ export const messages = pgTable(
     createdAt: createdAt(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
     editedAt: timestamp('edited_at', { withTimezone: true, mode: 'date' }),
+    /** A deleted message keeps its row (seqs stay gapless) but loses its content. */
+    deletedAt: timestamp('deleted_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [
     primaryKey({ columns: [t.roomId, t.seq] }),
@@ -97,4 +101,96 @@ export const messages = pgTable(
       .on(t.roomId, t.senderId, t.clientMsgId)
       .where(sql`${t.clientMsgId} is not null`),
   ],
+);
+
+export const roomBans = pgTable(
+  'room_bans',
+  {
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    reason: text('reason').notNull().default(''),
+    bannedBy: uuid('banned_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.userId] })],
+);
+
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    inviteeId: uuid('invitee_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    inviterId: uuid('inviter_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  // One pending invitation per user and room; accepting or declining deletes it.
+  (t) => [
+    uniqueIndex('invitations_room_invitee_key').on(t.roomId, t.inviteeId),
+    index('invitations_invitee_idx').on(t.inviteeId),
+  ],
+);
+
+/** Invite links: only a SHA-256 of the token is stored, so the table cannot be turned into working links. */
+export const inviteLinks = pgTable(
+  'invite_links',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    maxUses: integer('max_uses').notNull(),
+    uses: integer('uses').notNull().default(0),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('invite_links_room_idx').on(t.roomId)],
+);
+
+export const joinRequests = pgTable(
+  'join_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('join_requests_room_user_key').on(t.roomId, t.userId)],
+);
+
+/**
+ * Append-only governance log. Entries form one hash chain per scope (a room id, or 'platform'): each
+ * entry's hash covers its content and the previous entry's hash, so an edited or deleted row breaks the chain.
+ * No foreign key on the room: the log outlives a deleted room.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    scope: text('scope').notNull(),
+    position: integer('position').notNull(),
+    actorId: uuid('actor_id'),
+    action: text('action').notNull(),
+    targetId: uuid('target_id'),
+    details: text('details').notNull().default('{}'),
+    createdAt: createdAt(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.position] })],
 );

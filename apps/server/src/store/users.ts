@@ -1,6 +1,6 @@
 import type { User } from '@salon/protocol';
-import { eq } from 'drizzle-orm';
-import type { Db } from './db.js';
+import { eq, inArray } from 'drizzle-orm';
+import type { Db, Tx } from './db.js';
 import { users } from './schema.js';
 
 export type UserRow = typeof users.$inferSelect;
@@ -20,4 +20,13 @@ export async function insertUser(
 export async function findUserByUsername(db: Db, username: string): Promise<UserRow | undefined> {
   const [row] = await db.select().from(users).where(eq(users.username, username)).limit(1);
   return row;
+}
+
+export async function findUsersByIds(db: Db, ids: string[]): Promise<UserRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(users).where(inArray(users.id, ids));
+}
+
+export async function setPlatformAdmin(db: Db | Tx, userId: string, admin: boolean): Promise<void> {
+  await db.update(users).set({ isPlatformAdmin: admin }).where(eq(users.id, userId));
 }
