@@ -1,7 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, newRoom, newUser, range, type TestUser, WsClient } from '../test/client.js';
 import { type ServerProcess, spawnServer } from '../test/harness.js';
 import { createTestDatabase, queryDatabase, REDIS_URL, type TestDatabase } from '../test/postgres.js';
+
+const ADMIN_CLI = fileURLToPath(new URL('../../dist/cli/admin.js', import.meta.url));
 
 describe('two server processes on one PostgreSQL + Redis form one chat', () => {
   let db: TestDatabase;
@@ -76,6 +80,60 @@ describe('two server processes on one PostgreSQL + Redis form one chat', () => {
     );
     expect(stored.map((r) => Number(r.seq))).toEqual(range(1, 400));
     await Promise.all([...subscribers, senderA, senderB].map((ws) => ws.close()));
+  });
+
+  it('a member kicked on A stops receiving on B at once: nothing sent after the kick reaches that socket', async () => {
+    const roomId = await newRoom(a.url, alice);
+    await api(a.url, 'POST', `/api/rooms/${roomId}/join`, { token: bob.token });
+    const [wa, wb] = await Promise.all([WsClient.connect(a.url, alice.token), WsClient.connect(b.url, bob.token)]);
+    await wa.request({ type: 'subscribe', id: 's', roomId });
+    await wb.request({ type: 'subscribe', id: 's', roomId });
+    const before = await wa.request({ type: 'send', id: 'before', roomId, body: 'before the kick' });
+    await wb.wait((f) => f.type === 'message' && f.seq === before.seq);
+    const kick = await api(a.url, 'POST', `/api/rooms/${roomId}/members/${bob.user.id}/kick`, {
+      token: alice.token,
+      body: { reason: 'test' },
+    });
+    expect(kick.status).toBe(204);
+    // Sent right after the kick's answer, before B could have heard of it through Redis.
+    for (const i of range(1, 20)) wa.send({ type: 'send', id: `after${i}`, roomId, body: `after ${i}` });
+    await wa.wait((f) => f.type === 'message' && f.body === 'after 20', 10_000);
+    await wb.wait((f) => f.type === 'event' && f.kind === 'member.kicked');
+    await wb.ping();
+    expect(wb.inbox.filter((f) => f.type === 'message').map((f) => f.body)).toEqual(['before the kick']);
+    expect((await wb.request({ type: 'subscribe', id: 'again', roomId, since: 0 })).code).toBe('forbidden');
+    await Promise.all([wa.close(), wb.close()]);
+  });
+
+  it('a platform admin made by the command line sees every room, not its messages', async () => {
+    const boss = await newUser(a.url, 'boss');
+    const denied = await api(a.url, 'GET', '/api/admin/rooms', { token: boss.token });
+    expect(denied.json.error?.code).toBe('forbidden');
+    const run = spawnSync(process.execPath, [ADMIN_CLI, 'create-admin', boss.user.username], {
+      env: { ...process.env, DATABASE_URL: db.url },
+      encoding: 'utf8',
+    });
+    expect([run.status, run.stdout]).toEqual([0, `${boss.user.username} is now a platform administrator\n`]);
+    const secret = await newRoom(a.url, alice, 'private');
+    const ws = await WsClient.connect(a.url, alice.token);
+    await ws.request({ type: 'send', id: 'm', roomId: secret, body: 'confidential result' });
+    await ws.close();
+    const rooms = await api<{ rooms: Array<{ id: string; memberCount: number }> }>(b.url, 'GET', '/api/admin/rooms', {
+      token: boss.token,
+    });
+    expect(rooms.json.rooms.find((r) => r.id === secret)).toMatchObject({ memberCount: 1 });
+    expect(JSON.stringify(rooms.json)).not.toContain('confidential result');
+    expect((await api(b.url, 'GET', `/api/rooms/${secret}/messages`, { token: boss.token })).status).toBe(404);
+    const audit = await api<{ entries: Array<{ action: string }>; verified: boolean }>(
+      b.url,
+      'GET',
+      '/api/admin/audit',
+      {
+        token: boss.token,
+      },
+    );
+    expect(audit.json.verified).toBe(true);
+    expect(audit.json.entries.map((e) => e.action)).toContain('platform.admin_granted');
   });
 
   it("a logout on A closes the same session's socket on B", async () => {
