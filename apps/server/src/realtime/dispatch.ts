@@ -1,5 +1,6 @@
 import {
   CLIENT_FRAME_SCHEMAS,
+  type ClientFrame,
   type ClientFrameType,
   type ErrorCode,
   type FrameId,
@@ -26,30 +27,46 @@ const HANDLERS: Record<ClientFrameType, (ctx: HandlerContext, frame: any) => Pro
   ping: handlePing,
 };
 
-/** Parses, validates and runs one client frame; every refusal becomes an `error` frame, never a close. */
-export function dispatchFrame(ctx: HandlerContext, data: Buffer, isBinary: boolean, log: FastifyBaseLogger): void {
-  const { conn } = ctx;
-  if (isBinary) return conn.error(undefined, 'invalid_request', 'binary frames are not supported; send JSON text');
-  if (data.length > MAX_FRAME_BYTES) return conn.close(1009, 'frame too large');
+type Parsed = { ok: true; frame: ClientFrame } | { ok: false; id?: FrameId; message: string };
+
+/** Turns raw bytes into a validated frame, or says why not (with the request id when one could be read). */
+function parseFrame(data: Buffer, isBinary: boolean): Parsed {
+  if (isBinary) return { ok: false, message: 'binary frames are not supported; send JSON text' };
   let raw: unknown;
   try {
     raw = JSON.parse(data.toString('utf8'));
   } catch {
-    return conn.error(undefined, 'invalid_request', 'frame is not valid JSON');
+    return { ok: false, message: 'frame is not valid JSON' };
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return conn.error(undefined, 'invalid_request', 'frame must be a JSON object');
+    return { ok: false, message: 'frame must be a JSON object' };
   }
   const record = raw as Record<string, unknown>;
   const idResult = FrameIdSchema.safeParse(record.id);
-  const id: FrameId | undefined = idResult.success ? idResult.data : undefined;
+  const id = idResult.success ? idResult.data : undefined;
   const type = record.type;
   if (typeof type !== 'string' || !Object.hasOwn(HANDLERS, type)) {
-    return conn.error(id, 'invalid_request', `unknown frame type; expected one of ${Object.keys(HANDLERS).join(', ')}`);
+    return { ok: false, id, message: `unknown frame type; expected one of ${Object.keys(HANDLERS).join(', ')}` };
   }
   const parsed = CLIENT_FRAME_SCHEMAS[type as ClientFrameType].safeParse(raw);
-  if (!parsed.success) return conn.error(id, 'invalid_request', describeZodError(parsed.error));
-  const frame = parsed.data;
+  if (!parsed.success) return { ok: false, id, message: describeZodError(parsed.error) };
+  return { ok: true, frame: parsed.data as ClientFrame };
+}
+
+/** Parses, validates and runs one client frame; every refusal becomes an `error` frame, never a close. */
+export function dispatchFrame(ctx: HandlerContext, data: Buffer, isBinary: boolean, log: FastifyBaseLogger): void {
+  const { conn } = ctx;
+  if (data.length > MAX_FRAME_BYTES) {
+    conn.close(1009, 'frame too large');
+    return;
+  }
+  const parsed = parseFrame(data, isBinary);
+  if (!parsed.ok) {
+    conn.error(parsed.id, 'invalid_request', parsed.message);
+    return;
+  }
+  const { frame } = parsed;
+  const id = 'id' in frame ? frame.id : undefined;
   const run = () =>
     HANDLERS[frame.type](ctx, frame).catch((err: unknown) => {
       const { code, message } = toWireError(err, log);
@@ -59,7 +76,7 @@ export function dispatchFrame(ctx: HandlerContext, data: Buffer, isBinary: boole
     void run();
     return;
   }
-  // One client's sends to one room are stored in the order it sent them.
+  // One client's sends to one room are stored in the order they were sent.
   const chain = (conn.sendChains.get(frame.roomId) ?? Promise.resolve()).then(run);
   conn.sendChains.set(frame.roomId, chain);
   void chain.then(() => {
