@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
-import { CLOSE_CODES, MAX_BODY_BYTES } from '@salon/protocol';
+import { MAX_BODY_BYTES } from '@salon/protocol';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Broker } from './broker/broker.js';
 import { createMemoryBroker } from './broker/memory.js';
@@ -50,13 +50,17 @@ export async function startSalon(config: Config): Promise<Salon> {
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
     },
     bodyLimit: MAX_BODY_BYTES,
+    // Start-up on a loaded two-core machine (PGlite, migrations) can outlast the 10 s default.
+    pluginTimeout: 60_000,
     // Per-request lines only when debugging: at chat rates they would drown everything else.
     logController: new LogController({
       disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     }),
   });
   const log = app.log;
-  const database = await openDatabase(config.database, (err) => log.warn({ err }, 'database client error'));
+  const database = await openDatabase(config.database, (err) =>
+    log.warn({ err: err.message }, 'database client error'),
+  );
   const db = database.db;
   const registry = new Registry(
     {
@@ -66,7 +70,13 @@ export async function startSalon(config: Config): Promise<Salon> {
     log,
   );
   const broker = config.redisUrl
-    ? await createRedisBroker(config.redisUrl, registry.onBrokerMessage, (err) => log.warn({ err }, 'redis error'))
+    ? await createRedisBroker(config.redisUrl, registry.onBrokerMessage, {
+        onError: (err) => log.warn({ err: err.message }, 'redis error'),
+        onRecovered: () => {
+          log.info('redis is back: catching up every room from the store');
+          registry.resync();
+        },
+      })
     : createMemoryBroker(registry.onBrokerMessage);
   registry.broker = broker;
   const domain: DomainContext = { db, notify: createNotifier(broker, log), now: () => new Date() };
@@ -94,7 +104,12 @@ export async function startSalon(config: Config): Promise<Salon> {
 
   let gateway: Gateway | undefined;
   try {
-    gateway = attachGateway(app.server, { domain, registry, origins: config.origins, log });
+    gateway = attachGateway(app.server, {
+      domain,
+      registry,
+      log,
+      options: { origins: config.origins, heartbeatMs: config.heartbeatMs, maxBufferedBytes: config.maxBufferedBytes },
+    });
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
     await gateway?.close();
@@ -114,7 +129,7 @@ export async function startSalon(config: Config): Promise<Salon> {
     broker,
     async stop() {
       draining = true;
-      gateway?.closeAll(CLOSE_CODES.serviceRestart, 'server restarting: reconnect');
+      await gateway?.drain(config.shutdownGraceMs);
       await gateway?.close();
       await app.close();
       await broker.close();

@@ -14,6 +14,19 @@ export interface Config {
   logLevel: string;
   /** Mark cookies `Secure` (behind HTTPS). */
   secureCookies: boolean;
+  /** Ping interval; a socket that missed the previous pong is dropped. */
+  heartbeatMs: number;
+  /** Bytes a socket may have waiting before it is closed as a slow consumer (4008). */
+  maxBufferedBytes: number;
+  /** How long a shutdown waits for in-flight work before closing sockets anyway. */
+  shutdownGraceMs: number;
+}
+
+function intFromEnv(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${value}`);
+  return n;
 }
 
 const defaultWebDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -37,5 +50,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDir: resolve(env.SALON_WEB_DIR ?? defaultWebDir),
     logLevel: env.LOG_LEVEL ?? 'info',
     secureCookies: env.SALON_SECURE_COOKIES === '1',
+    heartbeatMs: intFromEnv(env.SALON_HEARTBEAT_MS, 30_000, 'SALON_HEARTBEAT_MS'),
+    maxBufferedBytes: intFromEnv(env.SALON_MAX_BUFFERED_BYTES, 8 * 1024 * 1024, 'SALON_MAX_BUFFERED_BYTES'),
+    shutdownGraceMs: intFromEnv(env.SALON_SHUTDOWN_GRACE_MS, 5_000, 'SALON_SHUTDOWN_GRACE_MS'),
   };
 }

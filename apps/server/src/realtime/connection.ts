@@ -4,12 +4,6 @@ import type { WebSocket } from 'ws';
 import type { Actor } from '../domain/context.js';
 import type { Subscription } from './feed.js';
 
-/**
- * Above this many bytes waiting in the kernel and ws buffers, the client is not keeping up: it is closed
- * (it will resume with `since`) rather than letting server memory grow without bound.
- */
-export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
-
 /** One authenticated WebSocket and its room subscriptions. */
 export class Connection {
   readonly subs = new Map<string, Subscription>();
@@ -18,9 +12,14 @@ export class Connection {
   alive = true;
   closed = false;
 
+  /**
+   * @param maxBufferedBytes above this many bytes waiting in ws buffers the client is not keeping up: it is
+   *   closed (it will resume with `since`) rather than letting server memory grow without bound.
+   */
   constructor(
     readonly ws: WebSocket,
     readonly actor: Actor,
+    private readonly maxBufferedBytes: number,
   ) {}
 
   send(frame: ServerFrame): void {
@@ -30,11 +29,21 @@ export class Connection {
   /** Sends an already serialized frame (the fan-out path: one buffer shared by every socket). */
   sendRaw(data: string | Buffer): void {
     if (this.closed) return;
-    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+    if (this.ws.bufferedAmount > this.maxBufferedBytes) {
       this.close(CLOSE_CODES.slowConsumer, 'too slow: reconnect and resume');
       return;
     }
     this.ws.send(data, { binary: false });
+  }
+
+  /** True when half the buffer allowance is used: bulk senders (replay) pause until it drains. */
+  get congested(): boolean {
+    return this.ws.bufferedAmount > this.maxBufferedBytes / 2;
+  }
+
+  /** Resolves once the socket's buffer is below half the allowance again (or the socket closed). */
+  async drained(): Promise<void> {
+    while (this.congested && !this.closed) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
   error(id: FrameId | undefined, code: ErrorCode, message: string): void {

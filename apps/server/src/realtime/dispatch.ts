@@ -10,7 +10,7 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../domain/errors.js';
 import { describeZodError } from '../http/validate.js';
-import { isDatabaseDown } from '../store/health.js';
+import { isDatabaseDown, redactDbError } from '../store/health.js';
 import type { HandlerContext } from './handlers/context.js';
 import { handlePing } from './handlers/ping.js';
 import { handleSend } from './handlers/send.js';
@@ -53,8 +53,16 @@ function parseFrame(data: Buffer, isBinary: boolean): Parsed {
   return { ok: true, frame: parsed.data as ClientFrame };
 }
 
-/** Parses, validates and runs one client frame; every refusal becomes an `error` frame, never a close. */
-export function dispatchFrame(ctx: HandlerContext, data: Buffer, isBinary: boolean, log: FastifyBaseLogger): void {
+/**
+ * Parses, validates and runs one client frame; every refusal becomes an `error` frame, never a close.
+ * Returns the handler's completion, so shutdown can wait for in-flight work.
+ */
+export function dispatchFrame(
+  ctx: HandlerContext,
+  data: Buffer,
+  isBinary: boolean,
+  log: FastifyBaseLogger,
+): Promise<void> | undefined {
   const { conn } = ctx;
   if (data.length > MAX_FRAME_BYTES) {
     conn.close(1009, 'frame too large');
@@ -72,14 +80,11 @@ export function dispatchFrame(ctx: HandlerContext, data: Buffer, isBinary: boole
       const { code, message } = toWireError(err, log);
       conn.error(id, code, message);
     });
-  if (frame.type !== 'send') {
-    void run();
-    return;
-  }
+  if (frame.type !== 'send') return run();
   // One client's sends to one room are stored in the order they were sent.
   const chain = (conn.sendChains.get(frame.roomId) ?? Promise.resolve()).then(run);
   conn.sendChains.set(frame.roomId, chain);
-  void chain.then(() => {
+  return chain.then(() => {
     if (conn.sendChains.get(frame.roomId) === chain) conn.sendChains.delete(frame.roomId);
   });
 }
@@ -88,9 +93,12 @@ export function dispatchFrame(ctx: HandlerContext, data: Buffer, isBinary: boole
 export function toWireError(err: unknown, log: FastifyBaseLogger): { code: ErrorCode; message: string } {
   if (err instanceof AppError) return { code: err.code, message: err.message };
   if (isDatabaseDown(err)) {
-    log.warn({ err }, 'database unavailable');
+    log.warn({ err: redactDbError(err) }, 'database unavailable');
     return { code: 'unavailable', message: 'storage is unavailable; retry shortly' };
   }
-  log.error({ err }, 'unexpected error');
+  log.error(
+    { err: redactDbError(err), stack: (err as Error)?.stack?.split('\n').slice(0, 6).join('\n') },
+    'unexpected error',
+  );
   return { code: 'internal', message: 'internal error' };
 }

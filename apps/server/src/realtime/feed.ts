@@ -1,5 +1,6 @@
 import type { Message } from '@salon/protocol';
 import type { FastifyBaseLogger } from 'fastify';
+import { redactDbError } from '../store/health.js';
 import type { Connection } from './connection.js';
 import type { EnvelopeHeader } from './envelope.js';
 
@@ -111,10 +112,23 @@ export class RoomFeed {
   /** Reads the missing seqs from the store (they are committed: seqs commit in order). */
   private async fillGap(): Promise<void> {
     this.gapTimer = null;
-    if (this.filling || this.pending.size === 0) return;
+    if (this.pending.size > 0) await this.fillTo(Math.max(...this.pending.keys()));
+  }
+
+  /** Catches up with the store's head, for notifications lost while the broker was away. */
+  async resync(): Promise<void> {
+    if (this.head === null) return;
+    try {
+      await this.fillTo(await this.store.lastSeq(this.roomId));
+    } catch (err) {
+      this.log.warn({ err: redactDbError(err), roomId: this.roomId }, 'resync failed');
+    }
+  }
+
+  private async fillTo(upTo: number): Promise<void> {
+    if (this.filling) return;
     this.filling = true;
     try {
-      const upTo = Math.max(...this.pending.keys());
       while (this.head! < upTo) {
         const rows = await this.store.messagesAfter(this.roomId, this.head!, REPLAY_PAGE);
         if (rows.length === 0) break;
@@ -124,7 +138,7 @@ export class RoomFeed {
         this.drainPending();
       }
     } catch (err) {
-      this.log.warn({ err, roomId: this.roomId }, 'gap fill failed; retrying');
+      this.log.warn({ err: redactDbError(err), roomId: this.roomId }, 'gap fill failed; retrying');
       this.gapTimer ??= setTimeout(() => void this.fillGap(), GAP_WAIT_MS * 20);
     } finally {
       this.filling = false;
@@ -166,10 +180,12 @@ export class RoomFeed {
         const rows = await this.store.messagesAfter(this.roomId, sub.lastSent, REPLAY_PAGE);
         if (sub.ended) return true;
         for (const m of rows) {
-          if (m.seq > sub.lastSent) {
-            sub.lastSent = m.seq;
-            sub.conn.sendRaw(JSON.stringify({ type: 'message', ...m }));
-          }
+          if (m.seq <= sub.lastSent) continue;
+          // A long replay must not trip the slow-consumer limit: it waits for the socket to drain.
+          if (sub.conn.congested) await sub.conn.drained();
+          if (sub.ended) return true;
+          sub.lastSent = m.seq;
+          sub.conn.sendRaw(JSON.stringify({ type: 'message', ...m }));
         }
         // Synchronous from this check to `live = true`: no live event can slip between the two.
         if (rows.length < REPLAY_PAGE && sub.lastSent >= this.head!) break;
@@ -177,7 +193,7 @@ export class RoomFeed {
       sub.live = true;
       return true;
     } catch (err) {
-      this.log.warn({ err, roomId: this.roomId }, 'replay failed; subscription ended');
+      this.log.warn({ err: redactDbError(err), roomId: this.roomId }, 'replay failed; subscription ended');
       this.detach(sub);
       sub.conn.send({
         type: 'error',

@@ -51,6 +51,11 @@ export class Registry {
     return feed;
   }
 
+  /** After notifications may have been lost (broker outage): every feed catches up from the store. */
+  resync(): void {
+    for (const feed of this.feeds.values()) void feed.resync();
+  }
+
   /** Drops the feed when its last subscription has gone. */
   private releaseFeed(feed: RoomFeed): void {
     if (feed.subs.size > 0 || this.feeds.get(feed.roomId) !== feed) return;

@@ -19,3 +19,14 @@ export function isDatabaseDown(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * What may be logged of a database error: driver code and message, and the SQL text, never the parameters
+ * (they carry message bodies, token hashes and other data that must not reach logs).
+ */
+export function redactDbError(err: unknown): Record<string, unknown> {
+  const e = err as { name?: string; message?: string; code?: string; query?: string; cause?: unknown } | undefined;
+  const cause = e?.cause as { message?: string; code?: string } | undefined;
+  if (e?.query === undefined) return { name: e?.name, message: e?.message, code: e?.code };
+  return { name: e.name, query: e.query, code: cause?.code ?? e.code, cause: cause?.message };
+}

@@ -108,7 +108,8 @@ export class WsClient {
         const i = this.waiters.indexOf(waiter);
         if (i >= 0) {
           this.waiters.splice(i, 1);
-          reject(new Error(`no matching frame within ${ms} ms; inbox: ${JSON.stringify(this.inbox.slice(-5))}`));
+          const recent = this.inbox.slice(-5).map((f) => JSON.stringify(f).slice(0, 200));
+          reject(new Error(`no matching frame within ${ms} ms; last frames: ${recent.join(' ')}`));
         }
       }, ms);
     });
