@@ -8,6 +8,7 @@ import { createMemoryBroker } from './broker/memory.js';
 import { createRedisBroker } from './broker/redis.js';
 import type { Config } from './config.js';
 import type { DomainContext } from './domain/context.js';
+import { schedulePurge } from './domain/retention.js';
 import { installErrorHandlers } from './http/errors.js';
 import { originAllowed } from './http/origin.js';
 import { adminRoutes } from './http/routes/admin.js';
@@ -117,6 +118,7 @@ export async function startSalon(config: Config): Promise<Salon> {
     await database.close();
     throw err;
   }
+  const stopPurge = config.purgeIntervalMs > 0 ? schedulePurge(domain, config.purgeIntervalMs, log) : () => undefined;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -129,6 +131,7 @@ export async function startSalon(config: Config): Promise<Salon> {
     broker,
     async stop() {
       draining = true;
+      stopPurge();
       await gateway?.drain(config.shutdownGraceMs);
       await gateway?.close();
       await app.close();

@@ -18,6 +18,8 @@ export interface Config {
   heartbeatMs: number;
   /** Bytes a socket may have waiting before it is closed as a slow consumer (4008). */
   maxBufferedBytes: number;
+  /** How often each process deletes expired messages (0 disables the purge on this process). */
+  purgeIntervalMs: number;
   /** How long a shutdown waits for in-flight work before closing sockets anyway. */
   shutdownGraceMs: number;
 }
@@ -52,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: env.SALON_SECURE_COOKIES === '1',
     heartbeatMs: intFromEnv(env.SALON_HEARTBEAT_MS, 30_000, 'SALON_HEARTBEAT_MS'),
     maxBufferedBytes: intFromEnv(env.SALON_MAX_BUFFERED_BYTES, 8 * 1024 * 1024, 'SALON_MAX_BUFFERED_BYTES'),
+    purgeIntervalMs: intFromEnv(env.SALON_PURGE_INTERVAL_MS, 1_000, 'SALON_PURGE_INTERVAL_MS'),
     shutdownGraceMs: intFromEnv(env.SALON_SHUTDOWN_GRACE_MS, 5_000, 'SALON_SHUTDOWN_GRACE_MS'),
   };
 }

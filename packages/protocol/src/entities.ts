@@ -48,6 +48,8 @@ export const RoomSchema = z.object({
   lastSeq: z.number().int(),
   role: RoleSchema.optional(),
   joined: z.boolean(),
+  /** Messages posted now expire this many seconds after they are sent; absent when retention is off. */
+  retentionSeconds: z.number().int().optional(),
 });
 export type Room = z.infer<typeof RoomSchema>;
 

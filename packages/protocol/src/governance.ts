@@ -8,6 +8,7 @@ import {
   UserSchema,
   VisibilitySchema,
 } from './entities.js';
+import { MAX_RETENTION_SECONDS, MIN_RETENTION_SECONDS } from './limits.js';
 
 /** Longest a timed mute or an invite link may last (30 days). */
 export const MAX_GOVERNANCE_SECONDS = 30 * 24 * 3600;

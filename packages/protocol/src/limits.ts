@@ -12,3 +12,6 @@ export const MAX_HISTORY_LIMIT = 200;
 export const DEFAULT_HISTORY_LIMIT = 50;
 /** Longest per-message timer (one year). */
 export const MAX_TTL_SECONDS = 365 * 24 * 3600;
+/** Room retention bounds: off (null), or 30 seconds to 365 days. */
+export const MIN_RETENTION_SECONDS = 30;
+export const MAX_RETENTION_SECONDS = 365 * 24 * 3600;

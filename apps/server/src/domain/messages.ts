@@ -32,6 +32,17 @@ export function checkMessagePayload(encrypted: boolean, input: PostMessageInput)
 }
 
 /**
+ * How long a new message lives: its own timer, else the room's retention. A timer longer than the room's
+ * retention is refused rather than silently shortened, so the sender knows what will happen.
+ */
+export function checkLifetime(retentionSeconds: number | null, ttlSeconds: number | undefined): number | null {
+  if (ttlSeconds !== undefined && retentionSeconds !== null && ttlSeconds > retentionSeconds) {
+    throw invalid(`ttlSeconds may not exceed the room's retention of ${retentionSeconds} seconds`);
+  }
+  return ttlSeconds ?? retentionSeconds;
+}
+
+/**
  * Stores a message with the room's next seq, in one transaction, then announces it. The membership check
  * runs inside the transaction so a member removed concurrently cannot slip a message in after the removal.
  */
@@ -39,7 +50,8 @@ export async function doPostMessage(ctx: DomainContext, actor: Actor, input: Pos
   const { room } = await accessRoomFor(ctx, actor, input.roomId, 'message.send');
   checkMessagePayload(room.encrypted, input);
   const now = ctx.now();
-  const expiresAt = input.ttlSeconds ? new Date(now.getTime() + input.ttlSeconds * 1000) : null;
+  const lifetime = checkLifetime(room.retentionSeconds, input.ttlSeconds);
+  const expiresAt = lifetime ? new Date(now.getTime() + lifetime * 1000) : null;
   let message: Message;
   try {
     message = await ctx.db.transaction(async (tx) => {

@@ -100,3 +100,24 @@ export async function tombstoneMessage(
   }
   return { senderId: row.senderId, alreadyDeleted: row.deletedAt !== null };
 }
+
+/**
+ * Deletes up to `limit` expired messages, oldest expiry first, and returns which. SKIP LOCKED lets several
+ * processes purge at once: each row is taken by exactly one of them, and none waits on another.
+ */
+export async function purgeExpired(db: Db, now: Date, limit: number): Promise<Array<{ roomId: string; seq: number }>> {
+  const result = await db.execute(sql`
+    delete from messages where (room_id, seq) in (
+      select room_id, seq from messages
+      where expires_at is not null and expires_at <= ${now.toISOString()}::timestamptz
+      order by expires_at
+      limit ${limit}
+      for update skip locked
+    )
+    returning room_id, seq`);
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<{
+    room_id: string;
+    seq: string | number;
+  }>;
+  return rows.map((r) => ({ roomId: r.room_id, seq: Number(r.seq) }));
+}

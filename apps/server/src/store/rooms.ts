@@ -15,6 +15,7 @@ export function toRoom(row: RoomRow, role: Role | null): Room {
     encrypted: row.encrypted,
     createdAt: row.createdAt.toISOString(),
     lastSeq: row.lastSeq,
+    ...(row.retentionSeconds ? { retentionSeconds: row.retentionSeconds } : {}),
     ...(role ? { role } : {}),
     joined: role !== null,
   };

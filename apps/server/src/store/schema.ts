@@ -100,6 +100,8 @@ export const messages = pgTable(
     uniqueIndex('messages_client_msg_id_key')
       .on(t.roomId, t.senderId, t.clientMsgId)
       .where(sql`${t.clientMsgId} is not null`),
+    // The purge reads expired rows through this index: no full-table scan, however large the history.
+    index('messages_expires_at_idx').on(t.expiresAt).where(sql`${t.expiresAt} is not null`),
   ],
 );
 

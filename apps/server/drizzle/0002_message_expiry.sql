@@ -1,0 +1,1 @@
+CREATE INDEX "messages_expires_at_idx" ON "messages" USING btree ("expires_at") WHERE "messages"."expires_at" is not null;
