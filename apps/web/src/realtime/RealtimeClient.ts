@@ -132,8 +132,12 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
   }
 
   private scheduleReconnect(): void {
-    const delay = backoffDelay(this.attempt++, this.options.random);
+    const delay = this.backoff(this.attempt++);
     this.reconnectTimer = setTimeout(() => void this.reconnect(), delay);
+  }
+
+  private backoff(attempt: number): number {
+    return this.options.backoff ? this.options.backoff(attempt) : backoffDelay(attempt, this.options.random);
   }
 
   private async reconnect(): Promise<void> {
@@ -237,13 +241,10 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
   /** A store hiccup on the server is worth another try; anything else (no access any more) is final. */
   private subscriptionFailed(roomId: string, error: ApiError): void {
     if (error.code === 'unavailable') {
-      setTimeout(
-        () => {
-          const since = this.subscriptions.get(roomId);
-          if (since !== undefined && this.isOpen()) this.transmitSubscribe(roomId, since);
-        },
-        backoffDelay(0, this.options.random),
-      );
+      setTimeout(() => {
+        const since = this.subscriptions.get(roomId);
+        if (since !== undefined && this.isOpen()) this.transmitSubscribe(roomId, since);
+      }, this.backoff(0));
       return;
     }
     this.subscriptions.delete(roomId);

@@ -20,6 +20,8 @@ export interface RealtimeOptions {
   /** Asked before each reconnection attempt; false means the session is gone, so stop and report it. */
   isSessionAlive?: () => Promise<boolean>;
   random?: () => number;
+  /** Delay in ms before reconnection attempt `attempt` (0-based); defaults to `backoffDelay` with `random`. */
+  backoff?: (attempt: number) => number;
   pingIntervalMs?: number;
 }
 
