@@ -61,51 +61,42 @@ export async function doSetRole(
 }
 
 /** Removes a member now; they may come back by invitation (or by joining, for a public room). */
-export async function doKick(
-  ctx: DomainContext,
-  actor: Actor,
-  roomId: string,
-  userId: string,
-  reason = '',
-): Promise<void> {
-  const access = await accessRoomFor(ctx, actor, roomId, 'member.kick');
-  const { user } = await accessTarget(ctx, access, actor, userId, true);
-  await ctx.db.transaction(async (tx) => {
-    await deleteMember(tx, access.room.id, user.id);
-    await recordAudit(tx, ctx.now(), {
-      roomId: access.room.id,
-      actorId: actor.user.id,
-      action: 'member.kicked',
-      targetId: user.id,
-      details: { reason },
-    });
-  });
-  ctx.notify.roomEvent(access.room.id, 'member.kicked', { user, by: actor.user, reason }, user.id);
+export function doKick(ctx: DomainContext, actor: Actor, roomId: string, userId: string, reason = ''): Promise<void> {
+  return removeFromRoom(ctx, actor, roomId, userId, reason, false);
 }
 
 /** Bans a user (member or not): removed, pending invitations dropped, and kept out until unbanned. */
-export async function doBan(
+export function doBan(ctx: DomainContext, actor: Actor, roomId: string, userId: string, reason = ''): Promise<void> {
+  return removeFromRoom(ctx, actor, roomId, userId, reason, true);
+}
+
+/** Kick and ban: the same removal, audit and event; a ban also records itself and drops invitations. */
+async function removeFromRoom(
   ctx: DomainContext,
   actor: Actor,
   roomId: string,
   userId: string,
-  reason = '',
+  reason: string,
+  ban: boolean,
 ): Promise<void> {
-  const access = await accessRoomFor(ctx, actor, roomId, 'member.ban');
-  const { user } = await accessTarget(ctx, access, actor, userId, false);
+  const access = await accessRoomFor(ctx, actor, roomId, ban ? 'member.ban' : 'member.kick');
+  const { user } = await accessTarget(ctx, access, actor, userId, !ban);
+  const action = ban ? 'member.banned' : 'member.kicked';
   await ctx.db.transaction(async (tx) => {
     await deleteMember(tx, access.room.id, user.id);
-    await deleteInvitationsFor(tx, access.room.id, user.id);
-    await insertBan(tx, { roomId: access.room.id, userId: user.id, reason, bannedBy: actor.user.id });
+    if (ban) {
+      await deleteInvitationsFor(tx, access.room.id, user.id);
+      await insertBan(tx, { roomId: access.room.id, userId: user.id, reason, bannedBy: actor.user.id });
+    }
     await recordAudit(tx, ctx.now(), {
       roomId: access.room.id,
       actorId: actor.user.id,
-      action: 'member.banned',
+      action,
       targetId: user.id,
       details: { reason },
     });
   });
-  ctx.notify.roomEvent(access.room.id, 'member.banned', { user, by: actor.user, reason }, user.id);
+  ctx.notify.roomEvent(access.room.id, action, { user, by: actor.user, reason }, user.id);
 }
 
 export async function doUnban(ctx: DomainContext, actor: Actor, roomId: string, userId: string): Promise<void> {
