@@ -3,11 +3,13 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import { MAX_BODY_BYTES } from '@salon/protocol';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { Redis } from 'ioredis';
 import type { Broker } from './broker/broker.js';
 import { createMemoryBroker } from './broker/memory.js';
 import { createRedisBroker } from './broker/redis.js';
 import type { Config } from './config.js';
 import type { DomainContext } from './domain/context.js';
+import { Limits } from './domain/limits.js';
 import { schedulePurge } from './domain/retention.js';
 import { installErrorHandlers } from './http/errors.js';
 import { originAllowed } from './http/origin.js';
@@ -51,6 +53,7 @@ export async function startSalon(config: Config): Promise<Salon> {
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
     },
     bodyLimit: MAX_BODY_BYTES,
+    trustProxy: config.trustProxy,
     // Start-up on a loaded two-core machine (PGlite, migrations) can outlast the 10 s default.
     pluginTimeout: 60_000,
     // Per-request lines only when debugging: at chat rates they would drown everything else.
@@ -80,7 +83,13 @@ export async function startSalon(config: Config): Promise<Salon> {
       })
     : createMemoryBroker(registry.onBrokerMessage);
   registry.broker = broker;
-  const domain: DomainContext = { db, notify: createNotifier(broker, log), now: () => new Date() };
+  // Rate-limit counters live in Redis when there is one, so every process spends from the same budget.
+  const limiterRedis = config.redisUrl
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    : null;
+  limiterRedis?.on('error', (err) => log.debug({ err: err.message }, 'rate-limit redis error'));
+  const limits = new Limits(config.limits, limiterRedis);
+  const domain: DomainContext = { db, notify: createNotifier(broker, log), limits, now: () => new Date() };
   let draining = false;
 
   await app.register(fastifyCookie);
@@ -136,6 +145,7 @@ export async function startSalon(config: Config): Promise<Salon> {
       await gateway?.close();
       await app.close();
       await broker.close();
+      limiterRedis?.disconnect();
       await database.close();
     },
   };

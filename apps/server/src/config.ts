@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type LimitRules, limitsFromEnv } from './domain/limits.js';
 import type { DatabaseConfig } from './store/db.js';
 
 export interface Config {
@@ -20,6 +21,10 @@ export interface Config {
   maxBufferedBytes: number;
   /** How often each process deletes expired messages (0 disables the purge on this process). */
   purgeIntervalMs: number;
+  /** Rate limits (`SALON_LIMITS` JSON overrides the defaults in domain/limits.ts). */
+  limits: LimitRules;
+  /** Trust X-Forwarded-For from a reverse proxy for client addresses. */
+  trustProxy: boolean;
   /** How long a shutdown waits for in-flight work before closing sockets anyway. */
   shutdownGraceMs: number;
 }
@@ -55,6 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     heartbeatMs: intFromEnv(env.SALON_HEARTBEAT_MS, 30_000, 'SALON_HEARTBEAT_MS'),
     maxBufferedBytes: intFromEnv(env.SALON_MAX_BUFFERED_BYTES, 8 * 1024 * 1024, 'SALON_MAX_BUFFERED_BYTES'),
     purgeIntervalMs: intFromEnv(env.SALON_PURGE_INTERVAL_MS, 1_000, 'SALON_PURGE_INTERVAL_MS'),
+    limits: limitsFromEnv(env.SALON_LIMITS),
+    trustProxy: env.SALON_TRUST_PROXY === '1',
     shutdownGraceMs: intFromEnv(env.SALON_SHUTDOWN_GRACE_MS, 5_000, 'SALON_SHUTDOWN_GRACE_MS'),
   };
 }

@@ -108,6 +108,8 @@ export interface ErrorFrame {
   message: string;
   /** Set when the error ends a subscription without a request (e.g. a replay that failed). */
   roomId?: string;
+  /** With `rate_limited`: how long to wait before trying again. */
+  retryAfterMs?: number;
 }
 export interface PongFrame {
   type: 'pong';

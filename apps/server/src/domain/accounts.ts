@@ -20,7 +20,8 @@ export function hashToken(token: string): string {
 }
 
 /** Creates an account; the username must be free. */
-export async function doRegister(ctx: DomainContext, body: RegisterBody): Promise<User> {
+export async function doRegister(ctx: DomainContext, body: RegisterBody, client: { ip: string }): Promise<User> {
+  await ctx.limits.consume('registerIp', client.ip);
   const passwordHash = await hash(body.password, ARGON2);
   try {
     const row = await insertUser(ctx.db, {
@@ -35,19 +36,43 @@ export async function doRegister(ctx: DomainContext, body: RegisterBody): Promis
   }
 }
 
-/** Checks the password and opens a session; the same answer for an unknown user and a wrong password. */
+/**
+ * Checks the password and opens a session; the same answer for an unknown user and a wrong password.
+ * Brute force: attempts are limited per address, and a username locks after repeated failures (for an
+ * unknown username too, so a lock reveals nothing) for a time that doubles with each lockout. Existing
+ * sessions are untouched, so the real owner stays logged in where they already are.
+ */
 export async function doLogin(
   ctx: DomainContext,
   body: LoginBody,
+  client: { ip: string },
 ): Promise<{ user: User; token: string; expiresAt: Date }> {
+  const { limits } = ctx;
+  await limits.consume('loginIp', client.ip);
+  await limits.check('loginIpFailures', client.ip);
+  await limits.check('loginFailures', body.username);
   const row = await findUserByUsername(ctx.db, body.username);
   decoyHash ??= hash(randomBytes(16).toString('hex'), ARGON2);
   const ok = await verify(row?.passwordHash ?? (await decoyHash), body.password);
-  if (!row || !ok) throw new AppError('unauthenticated', 'wrong username or password');
+  if (!row || !ok) {
+    await recordLoginFailure(ctx, body.username, client.ip);
+    throw new AppError('unauthenticated', 'wrong username or password');
+  }
+  await limits.reset('loginFailures', body.username);
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(ctx.now().getTime() + SESSION_TTL_MS);
   await insertSession(ctx.db, { tokenHash: hashToken(token), userId: row.id, expiresAt });
   return { user: toUser(row), token, expiresAt };
+}
+
+async function recordLoginFailure(ctx: DomainContext, username: string, ip: string): Promise<void> {
+  const { limits } = ctx;
+  await limits.consume('loginIpFailures', ip).catch(() => undefined);
+  const failures = await limits.consume('loginFailures', username).catch(() => null);
+  if (failures && failures.remainingPoints > 0) return;
+  const lockouts = await limits.consume('lockouts', username).catch(() => null);
+  const n = lockouts?.consumedPoints ?? 1;
+  await limits.block('loginFailures', username, Math.min(60 * 2 ** (n - 1), 3600));
 }
 
 /** The actor a session token stands for, or an `unauthenticated` refusal (unknown, revoked or expired). */

@@ -1,5 +1,6 @@
 import type { Message, User } from '@salon/protocol';
 import type { Db } from '../store/db.js';
+import type { Limits } from './limits.js';
 
 /** What the domain announces after a commit; the realtime layer fans it out to every process. */
 export interface Notifier {
@@ -19,6 +20,7 @@ export interface Notifier {
 export interface DomainContext {
   db: Db;
   notify: Notifier;
+  limits: Limits;
   /** The clock, injectable so tests can move time. */
   now(): Date;
 }

@@ -152,6 +152,7 @@ export async function doRevokeLink(ctx: DomainContext, actor: Actor, roomId: str
 
 /** Redeems a link: distinct refusals for revoked, expired and used-up links; uses are counted under a row lock. */
 export async function doRedeemLink(ctx: DomainContext, actor: Actor, token: string): Promise<Room> {
+  await ctx.limits.consume('linkRedeem', actor.user.id);
   const tokenHash = hashToken(token.slice(0, 256));
   const now = ctx.now();
   const roomId = await ctx.db.transaction(async (tx) => {

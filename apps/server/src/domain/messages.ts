@@ -47,6 +47,8 @@ export function checkLifetime(retentionSeconds: number | null, ttlSeconds: numbe
  * runs inside the transaction so a member removed concurrently cannot slip a message in after the removal.
  */
 export async function doPostMessage(ctx: DomainContext, actor: Actor, input: PostMessageInput): Promise<PostedMessage> {
+  // Per user and room: one member's flood never slows anyone else down in the same room.
+  await ctx.limits.consume('sendUserRoom', `${actor.user.id}:${input.roomId}`);
   const { room } = await accessRoomFor(ctx, actor, input.roomId, 'message.send');
   checkMessagePayload(room.encrypted, input);
   const now = ctx.now();

@@ -47,6 +47,7 @@ export async function accessRoomFor(
 
 /** Creates a room owned by the actor; names are unique regardless of case. */
 export async function doCreateRoom(ctx: DomainContext, actor: Actor, body: CreateRoomBody): Promise<Room> {
+  await ctx.limits.consume('roomCreate', actor.user.id);
   try {
     const row = await insertRoomWithOwner(ctx.db, {
       name: body.name,
@@ -69,6 +70,7 @@ export async function listRooms(ctx: DomainContext, actor: Actor): Promise<Room[
 
 /** Joins a public room (private rooms need an invitation); joining twice is harmless. */
 export async function doJoinRoom(ctx: DomainContext, actor: Actor, roomId: string): Promise<Room> {
+  await ctx.limits.consume('join', actor.user.id);
   const { room, role } = await accessRoom(ctx, actor, roomId);
   if (role !== null) return toRoom(room, role);
   if (room.visibility !== 'public') throw notFound();

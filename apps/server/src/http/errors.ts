@@ -18,6 +18,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
     const fastifyCode = err.code ? FASTIFY_CODES[err.code] : undefined;
     let code: ErrorCode;
     let message: string;
+    let details: Record<string, unknown> | undefined;
     if (fastifyCode) {
       code = fastifyCode;
       message = fastifyCode === 'payload_too_large' ? 'request body too large' : err.message;
@@ -25,8 +26,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
       code = 'invalid_request';
       message = 'malformed request';
     } else {
-      ({ code, message } = toWireError(err, request.log));
+      ({ code, message, details } = toWireError(err, request.log));
     }
-    return reply.status(ERROR_STATUS[code]).send({ error: { code, message } });
+    const retryAfterMs = details?.retryAfterMs;
+    if (typeof retryAfterMs === 'number') reply.header('retry-after', Math.ceil(retryAfterMs / 1000));
+    return reply.status(ERROR_STATUS[code]).send({ error: { ...details, code, message } });
   });
 }

@@ -46,8 +46,8 @@ export class Connection {
     while (this.congested && !this.closed) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
-  error(id: FrameId | undefined, code: ErrorCode, message: string): void {
-    this.send(id === undefined ? { type: 'error', code, message } : { type: 'error', id, code, message });
+  error(id: FrameId | undefined, code: ErrorCode, message: string, details?: Record<string, unknown>): void {
+    this.send({ ...details, type: 'error', ...(id === undefined ? {} : { id }), code, message });
   }
 
   close(code: number, reason: string): void {

@@ -77,8 +77,8 @@ export function dispatchFrame(
   const id = 'id' in frame ? frame.id : undefined;
   const run = () =>
     HANDLERS[frame.type](ctx, frame).catch((err: unknown) => {
-      const { code, message } = toWireError(err, log);
-      conn.error(id, code, message);
+      const { code, message, details } = toWireError(err, log);
+      conn.error(id, code, message, details);
     });
   if (frame.type !== 'send') return run();
   // One client's sends to one room are stored in the order they were sent.
@@ -90,8 +90,11 @@ export function dispatchFrame(
 }
 
 /** Maps a thrown error to what the client may see: refusals as they are, the rest without details. */
-export function toWireError(err: unknown, log: FastifyBaseLogger): { code: ErrorCode; message: string } {
-  if (err instanceof AppError) return { code: err.code, message: err.message };
+export function toWireError(
+  err: unknown,
+  log: FastifyBaseLogger,
+): { code: ErrorCode; message: string; details?: Record<string, unknown> } {
+  if (err instanceof AppError) return { code: err.code, message: err.message, details: err.details };
   if (isDatabaseDown(err)) {
     log.warn({ err: redactDbError(err) }, 'database unavailable');
     return { code: 'unavailable', message: 'storage is unavailable; retry shortly' };

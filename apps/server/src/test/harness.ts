@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { type Salon, startSalon } from '../app.js';
 import { type Config, loadConfig } from '../config.js';
+import { relaxedLimits } from '../domain/limits.js';
 import { createTestDatabase, REDIS_URL, type TestDatabase } from './postgres.js';
 
 export type Mode = 'embedded' | 'postgres' | 'postgres+redis';
@@ -27,6 +28,8 @@ export async function startTestServer(opts: { mode?: Mode; config?: Partial<Conf
     logLevel: process.env.TEST_LOG_LEVEL ?? 'warn',
     database: testDb ? { kind: 'postgres', url: testDb.url } : { kind: 'pglite', dataDir: null },
     redisUrl: mode === 'postgres+redis' ? REDIS_URL : null,
+    // Tests register hundreds of users from one address; the protection tests pass the real defaults.
+    limits: relaxedLimits(),
     ...opts.config,
   };
   let salon: Salon;
@@ -63,7 +66,14 @@ export interface ServerProcess {
 /** A Salon server as a separate OS process (the built `dist/main.js`), for scale-out and fault tests. */
 export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      SALON_LIMITS: JSON.stringify(relaxedLimits()),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -10,12 +10,12 @@ export function authRoutes(app: FastifyInstance, domain: DomainContext, opts: { 
   const auth = requireActor(domain);
 
   app.post('/api/auth/register', async (request, reply) => {
-    const user = await doRegister(domain, parseInput(RegisterBodySchema, request.body));
+    const user = await doRegister(domain, parseInput(RegisterBodySchema, request.body), { ip: request.ip });
     return reply.status(201).send({ user });
   });
 
   app.post('/api/auth/login', async (request, reply) => {
-    const { user, token } = await doLogin(domain, parseInput(LoginBodySchema, request.body));
+    const { user, token } = await doLogin(domain, parseInput(LoginBodySchema, request.body), { ip: request.ip });
     // HttpOnly: page scripts (and so injected ones) never see the token; Lax: not sent on cross-site posts.
     reply.setCookie(SESSION_COOKIE, token, {
       httpOnly: true,

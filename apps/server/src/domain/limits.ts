@@ -1,0 +1,107 @@
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { AppError } from './errors.js';
+
+/** One limit: `points` actions per `duration` seconds; `blockDuration` keeps the key refused after that. */
+export interface LimitRule {
+  points: number;
+  duration: number;
+  blockDuration?: number;
+}
+
+/**
+ * Every limit, in one place, with defaults a research team will not hit in normal use. Keys are chosen so one
+ * user's flood never limits another user: sends count per user and room, never per room alone.
+ */
+export const DEFAULT_LIMITS = {
+  /** Login attempts from one address (password spraying). */
+  loginIp: { points: 60, duration: 60 },
+  /** Failed logins for one username before it locks (doubling lock time on each repeat, see lockouts). */
+  loginFailures: { points: 5, duration: 15 * 60 },
+  /** Lockouts of one username in a day: the nth lockout lasts 2^(n-1) minutes, at most an hour. */
+  lockouts: { points: 1000, duration: 24 * 3600 },
+  /** Failed logins from one address across all usernames. */
+  loginIpFailures: { points: 50, duration: 3600, blockDuration: 3600 },
+  registerIp: { points: 20, duration: 3600 },
+  /** Messages by one user in one room: 10 a second sustained, bursts of 30. */
+  sendUserRoom: { points: 30, duration: 3 },
+  roomCreate: { points: 20, duration: 3600 },
+  invite: { points: 60, duration: 60 },
+  linkRedeem: { points: 20, duration: 60 },
+  join: { points: 60, duration: 60 },
+} satisfies Record<string, LimitRule>;
+
+export type LimitName = keyof typeof DEFAULT_LIMITS;
+export type LimitRules = Record<LimitName, LimitRule>;
+
+/** Reads `SALON_LIMITS` (JSON, e.g. `{"sendUserRoom": {"points": 1000}}`) over the defaults. */
+export function limitsFromEnv(json: string | undefined): LimitRules {
+  const rules: LimitRules = { ...DEFAULT_LIMITS };
+  if (!json) return rules;
+  const overrides = JSON.parse(json) as Partial<Record<LimitName, Partial<LimitRule>>>;
+  for (const [name, rule] of Object.entries(overrides)) {
+    if (!(name in rules)) throw new Error(`SALON_LIMITS: unknown limit ${name}`);
+    rules[name as LimitName] = { ...rules[name as LimitName], ...rule };
+  }
+  return rules;
+}
+
+export const rateLimited = (msBeforeNext: number) =>
+  new AppError('rate_limited', 'too many requests; slow down', { retryAfterMs: Math.max(1, Math.ceil(msBeforeNext)) });
+
+/**
+ * The limiters, shared by every process through Redis when there is one (a budget half spent on A and half
+ * on B is spent), in memory otherwise. If Redis fails, each process falls back to its own memory counters
+ * rather than refusing everyone or letting everyone through.
+ */
+export class Limits {
+  private readonly limiters: Record<LimitName, RateLimiterMemory | RateLimiterRedis>;
+
+  constructor(
+    readonly rules: LimitRules,
+    redis: Redis | null,
+  ) {
+    const make = (name: LimitName) => {
+      const options = { keyPrefix: `salon:rl:${name}`, ...rules[name] };
+      const memory = new RateLimiterMemory(options);
+      return redis ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: memory }) : memory;
+    };
+    const names = Object.keys(rules) as LimitName[];
+    this.limiters = Object.fromEntries(names.map((n) => [n, make(n)])) as Record<
+      LimitName,
+      RateLimiterMemory | RateLimiterRedis
+    >;
+  }
+
+  /** Spends points and says how many are left, or refuses with `rate_limited` and how long to wait. */
+  async consume(name: LimitName, key: string, points = 1): Promise<RateLimiterRes> {
+    try {
+      return await this.limiters[name].consume(key, points);
+    } catch (err) {
+      if (err instanceof RateLimiterRes) throw rateLimited(err.msBeforeNext);
+      throw err;
+    }
+  }
+
+  /** Refuses if the key is already over its limit or blocked, without spending anything. */
+  async check(name: LimitName, key: string): Promise<void> {
+    const res = await this.limiters[name].get(key);
+    if (res && res.consumedPoints > this.rules[name].points) throw rateLimited(res.msBeforeNext);
+  }
+
+  async block(name: LimitName, key: string, seconds: number): Promise<void> {
+    await this.limiters[name].block(key, seconds);
+  }
+
+  async reset(name: LimitName, key: string): Promise<void> {
+    await this.limiters[name].delete(key);
+  }
+}
+
+/** Every limit multiplied: for test servers that register hundreds of users from one address. */
+export function relaxedLimits(factor = 1000): LimitRules {
+  const rules = { ...DEFAULT_LIMITS } as LimitRules;
+  for (const name of Object.keys(rules) as LimitName[])
+    rules[name] = { ...rules[name], points: rules[name].points * factor };
+  return rules;
+}
