@@ -71,5 +71,7 @@ export const MemberSchema = z.object({
   user: UserSchema,
   role: RoleSchema,
   joinedAt: z.string(),
+  /** Present while the member is muted. */
+  mutedUntil: z.string().optional(),
 });
 export type Member = z.infer<typeof MemberSchema>;

@@ -193,6 +193,14 @@ describe('room governance', () => {
     expect(history.json.messages[0]).toMatchObject({ seq, deletedAt: expect.any(String) });
     expect(history.json.messages[0]).not.toHaveProperty('body');
     expect((await call('DELETE', `/api/rooms/${roomId}/messages/999`, owner)).json.error?.code).toBe('not_found');
+    // Deleting again is harmless: no second audit entry, no second event.
+    expect((await call('DELETE', `/api/rooms/${roomId}/messages/${seq}`, owner)).status).toBe(204);
+    const audit = await api<{ entries: Array<{ action: string }> }>(server.url, 'GET', `/api/rooms/${roomId}/audit`, {
+      token: owner.token,
+    });
+    expect(audit.json.entries.filter((e) => e.action === 'message.deleted')).toHaveLength(1);
+    await wo.ping();
+    expect(wo.inbox.filter((f) => f.type === 'event' && f.kind === 'message.deleted')).toHaveLength(1);
     await Promise.all([wo.close(), wb.close()]);
   });
 
@@ -226,7 +234,20 @@ describe('room governance', () => {
     const everything = JSON.stringify((await call('GET', '/api/rooms', eve)).json);
     expect(everything).not.toContain(roomId);
     expect(everything).not.toContain(name);
+    const [ownerWs, aliceWs] = await Promise.all([
+      WsClient.connect(server.url, owner.token),
+      WsClient.connect(server.url, alice.token),
+    ]);
+    await addMember(server.url, roomId, owner, alice);
     const existing = await call('POST', '/api/join-requests', eve, { roomName: name });
+    // Only those who can answer a request hear of it.
+    expect(await ownerWs.wait((f) => f.type === 'event' && f.kind === 'join_request.created')).toMatchObject({
+      roomId,
+      user: { id: eve.user.id },
+    });
+    await aliceWs.ping();
+    expect(aliceWs.inbox.some((f) => f.kind === 'join_request.created')).toBe(false);
+    await Promise.all([ownerWs.close(), aliceWs.close()]);
     const missing = await call('POST', '/api/join-requests', eve, { roomName: 'no-such-room-at-all' });
     expect([existing.status, missing.status]).toEqual([202, 202]);
     const requests = await api<{ requests: Array<{ id: string; user: { id: string } }> }>(
@@ -273,6 +294,7 @@ describe('room governance', () => {
     expect(audit.json.entries.map((e) => e.position)).toEqual(range(1, audit.json.entries.length));
     expect(new Set(audit.json.entries.map((e) => e.action))).toEqual(
       new Set([
+        'room.created',
         'invitation.created',
         'invitation.accepted',
         'member.role',

@@ -16,12 +16,13 @@ import {
   upsertInvitation,
   upsertJoinRequest,
 } from '../store/governance.js';
-import { findRole, findRoom, insertMember, toRoom } from '../store/rooms.js';
+import { findRole, findRoom, insertMember, listMembers, toRoom } from '../store/rooms.js';
 import { findUserByUsername, findUsersByIds, toUser } from '../store/users.js';
 import { hashToken } from './accounts.js';
 import { recordAudit } from './audit.js';
 import type { Actor, DomainContext } from './context.js';
 import { AppError, forbidden, isId, notFound } from './errors.js';
+import { can } from './permissions.js';
 import { accessRoomFor } from './rooms.js';
 
 /** Invites a user by username; the invitee sees it at once on every open socket. */
@@ -178,7 +179,12 @@ export async function doRequestJoin(ctx: DomainContext, actor: Actor, roomName: 
   if (!room || (await findRole(ctx.db, room.id, actor.user.id)) || (await isBanned(ctx.db, room.id, actor.user.id)))
     return;
   await upsertJoinRequest(ctx.db, room.id, actor.user.id);
-  ctx.notify.roomEvent(room.id, 'join_request.created', { user: actor.user });
+  // Only those who can answer hear of it: who asked to join is not every member's business.
+  for (const member of await listMembers(ctx.db, room.id)) {
+    if (can(member.role, 'invitation.create')) {
+      ctx.notify.userEvent(member.user.id, 'join_request.created', { roomId: room.id, user: actor.user });
+    }
+  }
 }
 
 export async function listRoomJoinRequests(ctx: DomainContext, actor: Actor, roomId: string): Promise<JoinRequest[]> {

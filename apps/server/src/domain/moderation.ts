@@ -146,12 +146,14 @@ export async function doDeleteMessage(ctx: DomainContext, actor: Actor, roomId: 
   const access = await accessRoom(ctx, actor, roomId);
   if (!can(access.role, 'room.read')) throw forbidden('join the room first');
   const now = ctx.now();
-  await ctx.db.transaction(async (tx) => {
+  const deleted = await ctx.db.transaction(async (tx) => {
     const found = await tombstoneMessage(tx, access.room.id, seq, now);
     if (!found) throw notFound('message');
     if (found.senderId !== actor.user.id && !can(access.role, 'message.delete_any')) {
       throw forbidden('you can only delete your own messages');
     }
+    // Deleting again changes nothing: no second audit entry, no second event.
+    if (found.alreadyDeleted) return false;
     await recordAudit(tx, now, {
       roomId: access.room.id,
       actorId: actor.user.id,
@@ -159,6 +161,7 @@ export async function doDeleteMessage(ctx: DomainContext, actor: Actor, roomId: 
       targetId: found.senderId,
       details: { seq },
     });
+    return true;
   });
-  ctx.notify.roomEvent(access.room.id, 'message.deleted', { seq, by: actor.user });
+  if (deleted) ctx.notify.roomEvent(access.room.id, 'message.deleted', { seq, by: actor.user });
 }

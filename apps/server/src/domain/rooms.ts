@@ -10,6 +10,7 @@ import {
   listVisibleRooms,
   toRoom,
 } from '../store/rooms.js';
+import { recordAudit } from './audit.js';
 import type { Actor, DomainContext } from './context.js';
 import { AppError, forbidden, isId, isUniqueViolation, notFound } from './errors.js';
 import { type Ability, can } from './permissions.js';
@@ -49,12 +50,17 @@ export async function accessRoomFor(
 export async function doCreateRoom(ctx: DomainContext, actor: Actor, body: CreateRoomBody): Promise<Room> {
   await ctx.limits.consume('roomCreate', actor.user.id);
   try {
-    const row = await insertRoomWithOwner(ctx.db, {
-      name: body.name,
-      visibility: body.visibility,
-      topic: body.topic ?? '',
-      createdBy: actor.user.id,
-    });
+    const row = await insertRoomWithOwner(
+      ctx.db,
+      { name: body.name, visibility: body.visibility, topic: body.topic ?? '', createdBy: actor.user.id },
+      (tx, room) =>
+        recordAudit(tx, ctx.now(), {
+          roomId: room.id,
+          actorId: actor.user.id,
+          action: 'room.created',
+          details: { name: room.name, visibility: room.visibility },
+        }),
+    );
     return toRoom(row, 'owner');
   } catch (err) {
     if (isUniqueViolation(err)) throw new AppError('room_name_taken', 'a room with this name exists');

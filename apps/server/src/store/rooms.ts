@@ -25,10 +25,12 @@ export function toRoom(row: RoomRow, role: Role | null): Room {
 export async function insertRoomWithOwner(
   db: Db,
   values: { name: string; visibility: 'public' | 'private'; topic: string; createdBy: string },
+  onCreated?: (tx: Tx, room: RoomRow) => Promise<void>,
 ): Promise<RoomRow> {
   return db.transaction(async (tx) => {
     const [room] = await tx.insert(rooms).values(values).returning();
     await tx.insert(roomMembers).values({ roomId: room!.id, userId: values.createdBy, role: 'owner' });
+    await onCreated?.(tx, room!);
     return room!;
   });
 }
@@ -93,12 +95,18 @@ export async function deleteMember(db: Db | Tx, roomId: string, userId: string):
 
 export async function listMembers(db: Db, roomId: string): Promise<Member[]> {
   const rows = await db
-    .select({ user: users, role: roomMembers.role, joinedAt: roomMembers.joinedAt })
+    .select({ user: users, role: roomMembers.role, joinedAt: roomMembers.joinedAt, mutedUntil: roomMembers.mutedUntil })
     .from(roomMembers)
     .innerJoin(users, eq(users.id, roomMembers.userId))
     .where(eq(roomMembers.roomId, roomId))
     .orderBy(asc(roomMembers.joinedAt), asc(users.username));
-  return rows.map((r) => ({ user: toUser(r.user), role: r.role, joinedAt: r.joinedAt.toISOString() }));
+  const now = Date.now();
+  return rows.map((r) => ({
+    user: toUser(r.user),
+    role: r.role,
+    joinedAt: r.joinedAt.toISOString(),
+    ...(r.mutedUntil && r.mutedUntil.getTime() > now ? { mutedUntil: r.mutedUntil.toISOString() } : {}),
+  }));
 }
 
 export async function updateRoom(
