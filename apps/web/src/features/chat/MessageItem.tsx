@@ -1,13 +1,28 @@
 import type { Message } from '@salon/protocol';
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ConfirmButton } from '../../ui/ConfirmButton';
 import { formatFullTime, formatTime } from './formatTime';
 
+interface Props {
+  message: Message;
+  own: boolean;
+  /** Whether the reader may delete it (their own, or moderator and above); never offered for a tombstone. */
+  canDelete: boolean;
+  onDelete: (seq: number) => void;
+}
+
 /** One message, as plain text: line breaks are kept by CSS and nothing in the body is interpreted. */
-export const MessageItem = memo(function MessageItem({ message, own }: { message: Message; own: boolean }) {
-  const { i18n } = useTranslation();
+export const MessageItem = memo(function MessageItem({ message, own, canDelete, onDelete }: Props) {
+  const { t, i18n } = useTranslation();
+  const deleted = message.deletedAt !== undefined;
   return (
-    <li className={`message${own ? ' own' : ''}`} data-testid="message" data-seq={message.seq}>
+    <li
+      className={`message${own ? ' own' : ''}${deleted ? ' deleted' : ''}`}
+      data-testid="message"
+      data-seq={message.seq}
+      data-deleted={deleted ? 'true' : undefined}
+    >
       <div className="message-meta">
         <span className="message-sender" title={`@${message.sender.username}`}>
           {message.sender.displayName}
@@ -15,10 +30,28 @@ export const MessageItem = memo(function MessageItem({ message, own }: { message
         <time dateTime={message.createdAt} title={formatFullTime(message.createdAt, i18n.language)}>
           {formatTime(message.createdAt, i18n.language)}
         </time>
+        {canDelete && !deleted && (
+          <span className="message-actions">
+            <ConfirmButton
+              testId="message-delete"
+              className="link"
+              label={t('chat.delete')}
+              question={t('chat.deleteQuestion')}
+              confirmLabel={t('chat.deleteConfirm')}
+              onConfirm={() => onDelete(message.seq)}
+            />
+          </span>
+        )}
       </div>
-      <div className="message-body" data-testid="message-body">
-        {message.body ?? ''}
-      </div>
+      {deleted ? (
+        <div className="message-body message-tombstone" data-testid="message-deleted">
+          {t('chat.deleted')}
+        </div>
+      ) : (
+        <div className="message-body" data-testid="message-body">
+          {message.body ?? ''}
+        </div>
+      )}
     </li>
   );
 });

@@ -13,6 +13,9 @@ interface Props {
   loadingOlder: boolean;
   onLoadOlder: () => void;
   onDismiss: (clientMsgId: string) => void;
+  /** Whether the reader may delete other people's messages (their own are always deletable). */
+  canDeleteAny: boolean;
+  onDelete: (seq: number) => void;
 }
 
 /** Distance in pixels from an edge that still counts as "at" that edge. */
@@ -24,7 +27,17 @@ interface Anchor {
   offset: number;
 }
 
-export function MessageList({ me, messages, pending, hasOlder, loadingOlder, onLoadOlder, onDismiss }: Props) {
+export function MessageList({
+  me,
+  messages,
+  pending,
+  hasOlder,
+  loadingOlder,
+  onLoadOlder,
+  onDismiss,
+  canDeleteAny,
+  onDelete,
+}: Props) {
   const { t } = useTranslation();
   const scroller = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
@@ -77,7 +90,13 @@ export function MessageList({ me, messages, pending, hasOlder, loadingOlder, onL
       </div>
       <ol className="messages">
         {messages.map((message) => (
-          <MessageItem key={message.seq} message={message} own={message.sender.id === me.id} />
+          <MessageItem
+            key={message.seq}
+            message={message}
+            own={message.sender.id === me.id}
+            canDelete={canDeleteAny || message.sender.id === me.id}
+            onDelete={onDelete}
+          />
         ))}
         {pending.map((message) => (
           <PendingItem key={message.clientMsgId} message={message} senderName={me.displayName} onDismiss={onDismiss} />

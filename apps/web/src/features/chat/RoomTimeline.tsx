@@ -1,7 +1,9 @@
-import type { User } from '@salon/protocol';
-import { useEffect, useState } from 'react';
+import type { Role, User } from '@salon/protocol';
+import { useCallback, useEffect, useState } from 'react';
+import { governanceApi } from '../../api';
 import { useRealtime } from '../../realtime/RealtimeContext';
 import { FormError } from '../../ui/FormError';
+import { can } from '../governance/permissions';
 import { Composer } from './Composer';
 import { MessageList } from './MessageList';
 import { TypingIndicator } from './TypingIndicator';
@@ -31,16 +33,26 @@ function useConnectionNotice(): unknown {
 }
 
 /** The messages of a joined room with the composer; mounted once per room (keyed by room id). */
-export function RoomTimeline({ roomId, me }: { roomId: string; me: User }) {
+export function RoomTimeline({ roomId, me, role }: { roomId: string; me: User; role: Role | undefined }) {
   const timeline = useRoomMessages(roomId);
+  const { markDeleted } = timeline;
+  const [deleteError, setDeleteError] = useState<unknown>(null);
   const { pending, send, dismiss } = usePendingSends(roomId, me, timeline.addMessage);
   const typingUsers = useTypingUsers(roomId, me.id);
   const typingNotifier = useTypingNotifier(roomId);
   const notice = useConnectionNotice();
 
+  const deleteMessage = useCallback(
+    (seq: number) => {
+      setDeleteError(null);
+      governanceApi.deleteMessage(roomId, seq).then(() => markDeleted(seq), setDeleteError);
+    },
+    [roomId, markDeleted],
+  );
+
   return (
     <>
-      <FormError error={timeline.error ?? notice} />
+      <FormError error={timeline.error ?? deleteError ?? notice} />
       <MessageList
         me={me}
         messages={timeline.messages}
@@ -49,6 +61,8 @@ export function RoomTimeline({ roomId, me }: { roomId: string; me: User }) {
         loadingOlder={timeline.loadingOlder}
         onLoadOlder={() => void timeline.loadOlder()}
         onDismiss={dismiss}
+        canDeleteAny={can(role, 'message.delete_any')}
+        onDelete={deleteMessage}
       />
       <TypingIndicator users={typingUsers} />
       <Composer

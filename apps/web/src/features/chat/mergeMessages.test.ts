@@ -1,6 +1,6 @@
 import type { Message } from '@salon/protocol';
 import { describe, expect, it } from 'vitest';
-import { mergeMessages, withoutSeq } from './mergeMessages';
+import { mergeMessages, tombstone, withoutSeq } from './mergeMessages';
 
 const sender = { id: 'u1', username: 'ada', displayName: 'Ada' };
 const msg = (seq: number, body = `m${seq}`): Message => ({
@@ -28,7 +28,29 @@ describe('mergeMessages', () => {
     expect(mergeMessages(current, [])).toBe(current);
   });
 
-  it('removes a deleted message', () => {
+  it('removes an expired message', () => {
     expect(withoutSeq([msg(1), msg(2)], 1).map((m) => m.seq)).toEqual([2]);
+  });
+});
+
+describe('tombstone', () => {
+  const deletedAt = '2025-01-01T00:05:00Z';
+
+  it('drops the content of a deleted message and keeps its place', () => {
+    const after = tombstone([msg(1), msg(2), msg(3)], 2, deletedAt);
+    expect(after.map((m) => m.seq)).toEqual([1, 2, 3]);
+    expect(after[1]).toEqual({ roomId: 'r1', seq: 2, sender, createdAt: '2025-01-01T00:00:00Z', deletedAt });
+    expect(after[1]).not.toHaveProperty('body');
+  });
+
+  it('returns the same array for an unknown or already deleted seq', () => {
+    const current = tombstone([msg(1)], 1, deletedAt);
+    expect(tombstone(current, 1, '2025-01-02T00:00:00Z')).toBe(current);
+    expect(tombstone(current, 9, deletedAt)).toBe(current);
+  });
+
+  it('is not undone by a stale copy of the message', () => {
+    const deleted = tombstone([msg(1), msg(2)], 2, deletedAt);
+    expect(mergeMessages(deleted, [msg(2)])[1]?.deletedAt).toBe(deletedAt);
   });
 });

@@ -2,17 +2,32 @@ import type { Message } from '@salon/protocol';
 
 /**
  * Adds `incoming` to `current` (ascending by seq) without duplicates: the same seq can arrive from history, from
- * the ack of our own send and from the live stream, and the latest copy wins (it may carry an edit).
+ * the ack of our own send and from the live stream, and the latest copy wins (it may carry an edit) unless it
+ * would bring a deleted message back: a page of history read before a deletion may arrive after its event.
  */
 export function mergeMessages(current: readonly Message[], incoming: readonly Message[]): Message[] {
   if (incoming.length === 0) return current as Message[];
   const bySeq = new Map<number, Message>();
   for (const message of current) bySeq.set(message.seq, message);
-  for (const message of incoming) bySeq.set(message.seq, message);
+  for (const message of incoming) {
+    if (message.deletedAt === undefined && bySeq.get(message.seq)?.deletedAt !== undefined) continue;
+    bySeq.set(message.seq, message);
+  }
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
 }
 
-/** Removes one message (deleted or expired). */
+/** Removes one message (expired). */
 export function withoutSeq(current: readonly Message[], seq: number): Message[] {
   return current.filter((message) => message.seq !== seq);
+}
+
+/** Turns one message into a tombstone, as history returns it after a deletion: its content gone, its seq kept. */
+export function tombstone(current: readonly Message[], seq: number, deletedAt: string): Message[] {
+  const index = current.findIndex((message) => message.seq === seq);
+  const found = current[index];
+  if (!found || found.deletedAt !== undefined) return current as Message[];
+  const { roomId, sender, createdAt } = found;
+  const next = [...current];
+  next[index] = { roomId, seq, sender, createdAt, deletedAt };
+  return next;
 }

@@ -2,7 +2,7 @@ import { DEFAULT_HISTORY_LIMIT, type Message } from '@salon/protocol';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../../api';
 import { useRealtime } from '../../realtime/RealtimeContext';
-import { mergeMessages, withoutSeq } from './mergeMessages';
+import { mergeMessages, tombstone, withoutSeq } from './mergeMessages';
 
 interface Timeline {
   messages: Message[];
@@ -34,9 +34,13 @@ export function useRoomMessages(roomId: string) {
       if (message.roomId === roomId) setTimeline((t) => ({ ...t, messages: mergeMessages(t.messages, [message]) }));
     });
     const offEvent = client.on('event', (event) => {
-      const removed = event.kind === 'message.deleted' || event.kind === 'message.expired';
-      if (event.roomId === roomId && removed && typeof event.seq === 'number') {
-        const seq = event.seq;
+      if (event.roomId !== roomId || typeof event.seq !== 'number') return;
+      const seq = event.seq;
+      // A deleted message keeps its place as a tombstone (as history shows it); an expired one just goes.
+      if (event.kind === 'message.deleted') {
+        const deletedAt = new Date().toISOString();
+        setTimeline((t) => ({ ...t, messages: tombstone(t.messages, seq, deletedAt) }));
+      } else if (event.kind === 'message.expired') {
         setTimeline((t) => ({ ...t, messages: withoutSeq(t.messages, seq) }));
       }
     });
@@ -89,5 +93,11 @@ export function useRoomMessages(roomId: string) {
     [],
   );
 
-  return { ...timeline, loadOlder, addMessage };
+  /** Shows our own deletion at once, without waiting for its event. */
+  const markDeleted = useCallback((seq: number) => {
+    const deletedAt = new Date().toISOString();
+    setTimeline((t) => ({ ...t, messages: tombstone(t.messages, seq, deletedAt) }));
+  }, []);
+
+  return { ...timeline, loadOlder, addMessage, markDeleted };
 }
