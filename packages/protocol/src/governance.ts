@@ -41,13 +41,7 @@ export const UpdateRoomBodySchema = z
     topic: TopicSchema.optional(),
     visibility: VisibilitySchema.optional(),
     /** null clears the room's retention (messages kept until deleted). */
-    retentionSeconds: z
-      .number()
-      .int()
-      .min(60)
-      .max(10 * 365 * 24 * 3600)
-      .nullable()
-      .optional(),
+    retentionSeconds: z.number().int().min(MIN_RETENTION_SECONDS).max(MAX_RETENTION_SECONDS).nullable().optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');
 export const SetRoleBodySchema = z.strictObject({ role: RoleSchema });
