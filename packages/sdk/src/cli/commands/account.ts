@@ -1,0 +1,79 @@
+import type { User } from '@salon/protocol';
+import type { SalonClient } from '../../client.js';
+import { SalonError } from '../../errors.js';
+import type { Command, Context } from '../command.js';
+import { EXIT } from '../exit.js';
+import { readPassword } from '../input.js';
+
+/** Logs in and saves the session in the profile (mode 0600). */
+async function logIn(ctx: Context, client: SalonClient, username: string, password: string): Promise<User> {
+  const user = await client.login(username, password);
+  ctx.profile.writeSession({ server: client.server, token: client.token!, user });
+  return user;
+}
+
+export const register: Command = {
+  name: 'register',
+  args: ['USERNAME'],
+  summary: 'creates the account and logs in (password: SALON_PASSWORD or asked)',
+  prints: '{user}',
+  async run(ctx) {
+    const [username] = ctx.args as [string];
+    const password = await readPassword(ctx.env, { confirm: true });
+    const client = ctx.client();
+    await client.register(username, password);
+    const user = await logIn(ctx, client, username, password);
+    ctx.out.result({ user }, `registered and logged in as ${user.username}`);
+    return EXIT.ok;
+  },
+};
+
+export const login: Command = {
+  name: 'login',
+  args: ['USERNAME'],
+  summary: 'logs in (password: SALON_PASSWORD or asked)',
+  prints: '{user}',
+  async run(ctx) {
+    const [username] = ctx.args as [string];
+    const password = await readPassword(ctx.env);
+    const user = await logIn(ctx, ctx.client(), username, password);
+    ctx.out.result({ user }, `logged in as ${user.username}`);
+    return EXIT.ok;
+  },
+};
+
+export const logout: Command = {
+  name: 'logout',
+  args: [],
+  options: { wipe: { type: 'boolean' } },
+  optionHelp: [['--wipe', "also delete the profile's data (last seen seqs; later, its keys)"]],
+  summary: 'ends the session',
+  prints: '-',
+  async run(ctx) {
+    const session = ctx.profile.readSession();
+    try {
+      if (session) await ctx.client({ withSession: true }).logout();
+    } catch (err) {
+      // Already ended on the server: the goal is reached.
+      if (!(err instanceof SalonError && err.code === 'unauthenticated')) throw err;
+    } finally {
+      // Even when the server cannot be reached, the local copy of the token goes: it must not outlive the intent.
+      ctx.profile.clearSession();
+      if (ctx.opts.wipe) ctx.profile.wipe();
+    }
+    ctx.out.say(session ? 'logged out' : 'not logged in');
+    return EXIT.ok;
+  },
+};
+
+export const whoami: Command = {
+  name: 'whoami',
+  args: [],
+  summary: 'the logged-in user, as the server sees it',
+  prints: '{user}',
+  async run(ctx) {
+    const user = await ctx.client({ withSession: true }).me();
+    ctx.out.result({ user }, `${user.username} (${user.displayName}) on ${ctx.servers}`);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,16 @@
+export type { HistoryOptions, SalonClientOptions } from './client.js';
+export { SalonClient } from './client.js';
+export type { EncodedPayload, MessageStatus, ReceivedMessage, RoomCodec } from './codec.js';
+export { decodeWith, plainCodec } from './codec.js';
+export { Emitter } from './emitter.js';
+export type { ClientErrorCode } from './errors.js';
+export { isSessionError, SalonError } from './errors.js';
+export type { BackoffOptions } from './realtime/backoff.js';
+export { backoffDelay, DEFAULT_BACKOFF } from './realtime/backoff.js';
+export type { ConnectionState, RealtimeEvents, RealtimeOptions, SendOptions } from './realtime/connection.js';
+export { RealtimeConnection } from './realtime/connection.js';
+export type { HeartbeatOptions } from './realtime/heartbeat.js';
+export { DEFAULT_HEARTBEAT } from './realtime/heartbeat.js';
+export { newClientMsgId } from './realtime/ids.js';
+export type { SendResult } from './realtime/outbox.js';
+export { normalizeServerUrl, ServerList, webSocketUrl } from './servers.js';
