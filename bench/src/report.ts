@@ -1,0 +1,47 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ScenarioReport } from './scenarios/types.js';
+import { fmtSpread } from './stats.js';
+
+/** Renders rows as a fixed-width text table (first column left-aligned, the others right-aligned). */
+export function textTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
+}
+
+/** The comparison table of one scenario, its goals and notes. */
+export function renderScenario(report: ScenarioReport): string {
+  const header = ['target', ...report.metrics.map((m) => m.header)];
+  const rows = report.targets.map((t) => {
+    if (t.status !== 'ok') return [t.target, `error: ${t.error ?? ''}`.slice(0, 100)];
+    return [
+      t.target,
+      ...report.metrics.map((m) => (t.headline[m.key] ? fmtSpread(t.headline[m.key]!, m.digits ?? 1) : '–')),
+    ];
+  });
+  const out = [`== ${report.title}${report.quick ? ' [--quick]' : ''}`, textTable(header, rows)];
+  out.push('values: median [min–max] over the measured runs');
+  if (report.goals.length) {
+    out.push('goals:');
+    for (const g of report.goals) {
+      const mark = g.pass === null ? ' ?  ' : g.pass ? 'PASS' : 'MISS';
+      out.push(`  ${mark}  ${g.goal}: ${g.measured}`);
+    }
+  }
+  for (const note of report.notes) out.push(note);
+  return out.join('\n');
+}
+
+/** Writes `<dir>/<scenario>[-quick]-<timestamp>.json` and returns its path. */
+export async function writeResult(dir: string, report: ScenarioReport, meta: Record<string, unknown>): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[:.]/g, '-')
+    .replace(/-\d{3}Z$/, 'Z');
+  const file = join(dir, `${report.scenario}${report.quick ? '-quick' : ''}-${stamp}.json`);
+  await writeFile(file, `${JSON.stringify({ meta, ...report }, null, 2)}\n`);
+  return file;
+}
