@@ -25,14 +25,17 @@ export function Workspace({ me }: { me: User }) {
   const rooms = useRooms();
   const [selectedId, select] = useSelectedRoom();
   const selected = rooms.rooms?.find((room) => room.id === selectedId);
-  const { refresh } = rooms;
+  const { refresh, applyEvent } = rooms;
 
   useEffect(
     () =>
       client.on('event', (event) => {
-        if (ROOM_LIST_EVENTS.test(event.kind)) void refresh();
+        if (!ROOM_LIST_EVENTS.test(event.kind)) return;
+        // `room.updated` carries the new settings (retention included): shown at once, then confirmed by the list.
+        applyEvent(event);
+        void refresh();
       }),
-    [client, refresh],
+    [client, refresh, applyEvent],
   );
 
   /** A room the user just entered (invitation, link): show it in the list and open it. */

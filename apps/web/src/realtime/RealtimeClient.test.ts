@@ -1,3 +1,4 @@
+import type { Message } from '@salon/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
@@ -200,6 +201,24 @@ describe('RealtimeClient against a real server', { timeout: 15_000 }, () => {
     expect(s.client.getStatus()).toBe('reconnecting');
     const { seq } = await acked;
     await bobWs.wait((f) => f.type === 'message' && f.seq === seq && f.body === 'early');
+  });
+
+  it('sends a message timer; the message carries its end, and the expiry event follows it', async () => {
+    const { bobWs, roomId } = await scene();
+    const s = connect(alice);
+    const live: Message[] = [];
+    const expired: unknown[] = [];
+    s.client.on('message', (m) => live.push(m));
+    s.client.on('event', (e) => e.kind === 'message.expired' && expired.push(e.seqs));
+    s.client.subscribe(roomId, 0);
+    await connections(s, 1);
+    const { seq, createdAt } = await s.client.send(roomId, 'gone soon', undefined, 1);
+    await bobWs.wait((f) => f.type === 'message' && f.seq === seq && f.expiresAt !== undefined);
+    await eventually(() => live.length === 1);
+    expect(live[0]).toMatchObject({ seq, createdAt, body: 'gone soon' });
+    expect(Date.parse(live[0]!.expiresAt!) - Date.parse(createdAt)).toBe(1_000);
+    await eventually(() => expired.length === 1);
+    expect(expired).toEqual([[seq]]);
   });
 
   it('rejects a send that the server refuses, with its error code', async () => {

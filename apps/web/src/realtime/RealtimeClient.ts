@@ -87,9 +87,19 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
     if (this.isOpen()) this.transmit({ type: 'unsubscribe', id: this.nextId++, roomId });
   }
 
-  /** Sends a message; it stays queued across reconnections until the server acknowledges or refuses it. */
-  send(roomId: string, body: string, clientMsgId: string = randomId()): Promise<SendAck> {
-    const frame: SendFrame = { type: 'send', id: this.nextId++, roomId, body, clientMsgId };
+  /**
+   * Sends a message; it stays queued across reconnections until the server acknowledges or refuses it. With
+   * `ttlSeconds` it disappears that long after the server stores it.
+   */
+  send(roomId: string, body: string, clientMsgId: string = randomId(), ttlSeconds?: number): Promise<SendAck> {
+    const frame: SendFrame = {
+      type: 'send',
+      id: this.nextId++,
+      roomId,
+      body,
+      clientMsgId,
+      ...(ttlSeconds === undefined ? {} : { ttlSeconds }),
+    };
     return new Promise((resolve, reject) => {
       this.pendingSends.set(frame.id, { frame, resolve, reject });
       if (this.isOpen()) this.transmit(frame);

@@ -77,7 +77,13 @@ export function ChatView({ room, me, onJoin, onLeave, onChanged, onDeleted }: Pr
       {room.joined ? (
         <div className="chat-body">
           <div className="chat-main">
-            <RoomTimeline key={room.id} roomId={room.id} me={me} role={room.role} />
+            <RoomTimeline
+              key={room.id}
+              roomId={room.id}
+              me={me}
+              role={room.role}
+              retentionSeconds={room.retentionSeconds}
+            />
           </div>
           {membersShown && <MemberPanel key={room.id} room={room} me={me} />}
         </div>

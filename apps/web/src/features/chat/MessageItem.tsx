@@ -2,6 +2,8 @@ import type { Message } from '@salon/protocol';
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConfirmButton } from '../../ui/ConfirmButton';
+import { ExpiryBadge } from './ExpiryBadge';
+import type { CountdownUnit } from './expiry';
 import { formatFullTime, formatTime } from './formatTime';
 
 interface Props {
@@ -10,10 +12,23 @@ interface Props {
   /** Whether the reader may delete it (their own, or moderator and above); never offered for a tombstone. */
   canDelete: boolean;
   onDelete: (seq: number) => void;
+  /**
+   * For a disappearing message, the countdown to show: two plain values, so that the item re-renders only when
+   * its text changes, not at every tick of the list's clock.
+   */
+  expiryUnit?: CountdownUnit;
+  expiryValue?: number;
 }
 
 /** One message, as plain text: line breaks are kept by CSS and nothing in the body is interpreted. */
-export const MessageItem = memo(function MessageItem({ message, own, canDelete, onDelete }: Props) {
+export const MessageItem = memo(function MessageItem({
+  message,
+  own,
+  canDelete,
+  onDelete,
+  expiryUnit,
+  expiryValue,
+}: Props) {
   const { t, i18n } = useTranslation();
   const deleted = message.deletedAt !== undefined;
   return (
@@ -22,6 +37,7 @@ export const MessageItem = memo(function MessageItem({ message, own, canDelete, 
       data-testid="message"
       data-seq={message.seq}
       data-deleted={deleted ? 'true' : undefined}
+      data-expires-at={message.expiresAt}
     >
       <div className="message-meta">
         <span className="message-sender" title={`@${message.sender.username}`}>
@@ -30,6 +46,9 @@ export const MessageItem = memo(function MessageItem({ message, own, canDelete, 
         <time dateTime={message.createdAt} title={formatFullTime(message.createdAt, i18n.language)}>
           {formatTime(message.createdAt, i18n.language)}
         </time>
+        {!deleted && message.expiresAt && expiryUnit && expiryValue !== undefined && (
+          <ExpiryBadge expiresAt={message.expiresAt} unit={expiryUnit} value={expiryValue} />
+        )}
         {canDelete && !deleted && (
           <span className="message-actions">
             <ConfirmButton

@@ -1,6 +1,7 @@
 import type { Message, User } from '@salon/protocol';
 import { useLayoutEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import { countdown, expiryTime, withoutExpired } from './expiry';
 import { MessageItem } from './MessageItem';
 import { PendingItem } from './PendingItem';
 import type { PendingMessage } from './usePendingSends';
@@ -43,7 +44,12 @@ export function MessageList({
   const stickToBottom = useRef(true);
   const anchor = useRef<Anchor | null>(null);
 
-  const firstSeq = messages[0]?.seq;
+  // The time of this render: the timeline's expiry scheduler re-renders the list whenever a countdown moves on or
+  // a message reaches its end, and whatever is past its end is left out even before the state drops it.
+  const now = Date.now();
+  const shown = withoutExpired(messages, now);
+  const shownPending = withoutExpired(pending, now);
+  const firstSeq = shown[0]?.seq;
 
   const loadOlder = () => {
     const el = scroller.current;
@@ -85,20 +91,26 @@ export function MessageList({
             {t('chat.loadOlder')}
           </button>
         ) : (
-          <span className="muted">{messages.length ? t('chat.beginning') : t('chat.empty')}</span>
+          <span className="muted">{shown.length ? t('chat.beginning') : t('chat.empty')}</span>
         )}
       </div>
       <ol className="messages">
-        {messages.map((message) => (
-          <MessageItem
-            key={message.seq}
-            message={message}
-            own={message.sender.id === me.id}
-            canDelete={canDeleteAny || message.sender.id === me.id}
-            onDelete={onDelete}
-          />
-        ))}
-        {pending.map((message) => (
+        {shown.map((message) => {
+          const end = expiryTime(message);
+          const left = end === undefined ? undefined : countdown(end - now);
+          return (
+            <MessageItem
+              key={message.seq}
+              message={message}
+              own={message.sender.id === me.id}
+              canDelete={canDeleteAny || message.sender.id === me.id}
+              onDelete={onDelete}
+              expiryUnit={left?.unit}
+              expiryValue={left?.value}
+            />
+          );
+        })}
+        {shownPending.map((message) => (
           <PendingItem key={message.clientMsgId} message={message} senderName={me.displayName} onDismiss={onDismiss} />
         ))}
       </ol>

@@ -1,5 +1,5 @@
 import type { Role, User } from '@salon/protocol';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { governanceApi } from '../../api';
 import { useRealtime } from '../../realtime/RealtimeContext';
 import { FormError } from '../../ui/FormError';
@@ -7,6 +7,7 @@ import { can } from '../governance/permissions';
 import { Composer } from './Composer';
 import { MessageList } from './MessageList';
 import { TypingIndicator } from './TypingIndicator';
+import { useExpiryScheduler } from './useExpiryScheduler';
 import { usePendingSends } from './usePendingSends';
 import { useRoomMessages } from './useRoomMessages';
 import { useTypingNotifier, useTypingUsers } from './useTyping';
@@ -32,15 +33,36 @@ function useConnectionNotice(): unknown {
   return notice;
 }
 
+interface Props {
+  roomId: string;
+  me: User;
+  role: Role | undefined;
+  /** The room's retention (kept live by `room.updated`), when it has one. */
+  retentionSeconds: number | undefined;
+}
+
 /** The messages of a joined room with the composer; mounted once per room (keyed by room id). */
-export function RoomTimeline({ roomId, me, role }: { roomId: string; me: User; role: Role | undefined }) {
+export function RoomTimeline({ roomId, me, role, retentionSeconds }: Props) {
   const timeline = useRoomMessages(roomId);
-  const { markDeleted } = timeline;
+  const { markDeleted, dropExpired: dropExpiredMessages } = timeline;
   const [deleteError, setDeleteError] = useState<unknown>(null);
-  const { pending, send, dismiss } = usePendingSends(roomId, me, timeline.addMessage);
+  const {
+    pending,
+    send,
+    dismiss,
+    dropExpired: dropExpiredPending,
+  } = usePendingSends(roomId, me, retentionSeconds, timeline.addMessage);
   const typingUsers = useTypingUsers(roomId, me.id);
   const typingNotifier = useTypingNotifier(roomId);
   const notice = useConnectionNotice();
+
+  // One scheduler for everything on screen that disappears: it removes each message (and each pending send with a
+  // timer) at its end, and re-renders the list when a countdown moves on.
+  const expiring = useMemo(() => [...timeline.messages, ...pending], [timeline.messages, pending]);
+  useExpiryScheduler(expiring, (now) => {
+    dropExpiredMessages(now);
+    dropExpiredPending(now);
+  });
 
   const deleteMessage = useCallback(
     (seq: number) => {
@@ -66,11 +88,12 @@ export function RoomTimeline({ roomId, me, role }: { roomId: string; me: User; r
       />
       <TypingIndicator users={typingUsers} />
       <Composer
-        onSend={(body) => {
+        onSend={(body, ttlSeconds) => {
           typingNotifier.reset();
-          send(body);
+          send(body, ttlSeconds);
         }}
         onTyping={typingNotifier.notify}
+        retentionSeconds={retentionSeconds}
       />
     </>
   );

@@ -1,6 +1,6 @@
 import type { Message } from '@salon/protocol';
 import { describe, expect, it } from 'vitest';
-import { mergeMessages, tombstone, withoutSeq } from './mergeMessages';
+import { mergeMessages, tombstone } from './mergeMessages';
 
 const sender = { id: 'u1', username: 'ada', displayName: 'Ada' };
 const msg = (seq: number, body = `m${seq}`): Message => ({
@@ -27,10 +27,6 @@ describe('mergeMessages', () => {
     const current = [msg(1)];
     expect(mergeMessages(current, [])).toBe(current);
   });
-
-  it('removes an expired message', () => {
-    expect(withoutSeq([msg(1), msg(2)], 1).map((m) => m.seq)).toEqual([2]);
-  });
 });
 
 describe('tombstone', () => {
@@ -41,6 +37,11 @@ describe('tombstone', () => {
     expect(after.map((m) => m.seq)).toEqual([1, 2, 3]);
     expect(after[1]).toEqual({ roomId: 'r1', seq: 2, sender, createdAt: '2025-01-01T00:00:00Z', deletedAt });
     expect(after[1]).not.toHaveProperty('body');
+  });
+
+  it('keeps the end of a disappearing message', () => {
+    const expiresAt = '2025-01-01T00:10:00Z';
+    expect(tombstone([{ ...msg(1), expiresAt }], 1, deletedAt)[0]?.expiresAt).toBe(expiresAt);
   });
 
   it('returns the same array for an unknown or already deleted seq', () => {

@@ -16,18 +16,16 @@ export function mergeMessages(current: readonly Message[], incoming: readonly Me
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
 }
 
-/** Removes one message (expired). */
-export function withoutSeq(current: readonly Message[], seq: number): Message[] {
-  return current.filter((message) => message.seq !== seq);
-}
-
-/** Turns one message into a tombstone, as history returns it after a deletion: its content gone, its seq kept. */
+/**
+ * Turns one message into a tombstone, as history returns it after a deletion: its content gone, its seq kept,
+ * and its end too, if it had one (the server still purges the row then).
+ */
 export function tombstone(current: readonly Message[], seq: number, deletedAt: string): Message[] {
   const index = current.findIndex((message) => message.seq === seq);
   const found = current[index];
   if (!found || found.deletedAt !== undefined) return current as Message[];
-  const { roomId, sender, createdAt } = found;
+  const { roomId, sender, createdAt, expiresAt } = found;
   const next = [...current];
-  next[index] = { roomId, seq, sender, createdAt, deletedAt };
+  next[index] = { roomId, seq, sender, createdAt, deletedAt, ...(expiresAt === undefined ? {} : { expiresAt }) };
   return next;
 }

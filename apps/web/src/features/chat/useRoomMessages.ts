@@ -2,7 +2,8 @@ import { DEFAULT_HISTORY_LIMIT, type Message } from '@salon/protocol';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../../api';
 import { useRealtime } from '../../realtime/RealtimeContext';
-import { mergeMessages, tombstone, withoutSeq } from './mergeMessages';
+import { expiredSeqs, withoutExpired, withoutSeqs } from './expiry';
+import { mergeMessages, tombstone } from './mergeMessages';
 
 interface Timeline {
   messages: Message[];
@@ -13,6 +14,14 @@ interface Timeline {
 }
 
 const INITIAL: Timeline = { messages: [], loaded: false, hasOlder: false, loadingOlder: false, error: null };
+
+/**
+ * `current` with `incoming` merged in, minus whatever has expired by now: a message past its `expiresAt` is never
+ * shown, even when a page of history or a replay read just before its end arrives just after it.
+ */
+function merged(current: readonly Message[], incoming: readonly Message[]): Message[] {
+  return withoutExpired(mergeMessages(current, incoming), Date.now());
+}
 
 /**
  * A room's messages: the latest page from history, then the live stream from the WebSocket, resumed from the
@@ -31,17 +40,21 @@ export function useRoomMessages(roomId: string) {
     let cancelled = false;
     setTimeline(INITIAL);
     const offMessage = client.on('message', (message) => {
-      if (message.roomId === roomId) setTimeline((t) => ({ ...t, messages: mergeMessages(t.messages, [message]) }));
+      if (message.roomId === roomId) setTimeline((t) => ({ ...t, messages: merged(t.messages, [message]) }));
     });
     const offEvent = client.on('event', (event) => {
-      if (event.roomId !== roomId || typeof event.seq !== 'number') return;
-      const seq = event.seq;
+      if (event.roomId !== roomId) return;
       // A deleted message keeps its place as a tombstone (as history shows it); an expired one just goes.
-      if (event.kind === 'message.deleted') {
+      if (event.kind === 'message.deleted' && typeof event.seq === 'number') {
+        const { seq } = event;
         const deletedAt = new Date().toISOString();
         setTimeline((t) => ({ ...t, messages: tombstone(t.messages, seq, deletedAt) }));
       } else if (event.kind === 'message.expired') {
-        setTimeline((t) => ({ ...t, messages: withoutSeq(t.messages, seq) }));
+        const seqs = expiredSeqs(event);
+        setTimeline((t) => {
+          const messages = withoutSeqs(t.messages, seqs);
+          return messages === t.messages ? t : { ...t, messages };
+        });
       }
     });
     const offError = client.on('subscribeError', (failedRoomId, error) => {
@@ -52,7 +65,7 @@ export function useRoomMessages(roomId: string) {
         if (cancelled) return;
         setTimeline((t) => ({
           ...t,
-          messages: mergeMessages(t.messages, page),
+          messages: merged(t.messages, page),
           loaded: true,
           hasOlder: page.length === DEFAULT_HISTORY_LIMIT,
         }));
@@ -78,7 +91,8 @@ export function useRoomMessages(roomId: string) {
       const page = await api.fetchMessages(roomId, { before: first.seq, limit: DEFAULT_HISTORY_LIMIT });
       setTimeline((t) => ({
         ...t,
-        messages: mergeMessages(t.messages, page),
+        messages: merged(t.messages, page),
+        // Counted before dropping expired ones: a gap left by expiry is not the beginning of the room.
         hasOlder: page.length === DEFAULT_HISTORY_LIMIT,
         loadingOlder: false,
       }));
@@ -87,9 +101,25 @@ export function useRoomMessages(roomId: string) {
     }
   }, [roomId]);
 
-  /** Shows our own message as soon as its ack arrives, before (or instead of) the live copy. */
+  /**
+   * Shows our own message as soon as its ack arrives, before (or instead of) the live copy. A live copy that came
+   * first stays: it is the server's own (its `expiresAt` included), where the ack's copy is rebuilt here.
+   */
   const addMessage = useCallback(
-    (message: Message) => setTimeline((t) => ({ ...t, messages: mergeMessages(t.messages, [message]) })),
+    (message: Message) =>
+      setTimeline((t) =>
+        t.messages.some((m) => m.seq === message.seq) ? t : { ...t, messages: merged(t.messages, [message]) },
+      ),
+    [],
+  );
+
+  /** Forgets the messages whose time is up (the expiry scheduler calls this at each `expiresAt`). */
+  const dropExpired = useCallback(
+    (now: number) =>
+      setTimeline((t) => {
+        const messages = withoutExpired(t.messages, now);
+        return messages === t.messages ? t : { ...t, messages };
+      }),
     [],
   );
 
@@ -99,5 +129,5 @@ export function useRoomMessages(roomId: string) {
     setTimeline((t) => ({ ...t, messages: tombstone(t.messages, seq, deletedAt) }));
   }, []);
 
-  return { ...timeline, loadOlder, addMessage, markDeleted };
+  return { ...timeline, loadOlder, addMessage, markDeleted, dropExpired };
 }

@@ -5,10 +5,10 @@ import { governanceApi } from '../../api';
 import { Dialog } from '../../ui/Dialog';
 import { FormError } from '../../ui/FormError';
 import { useAsyncAction } from '../../ui/useAsyncAction';
-import { RETENTIONS } from '../governance/durations';
+import { formatDuration, RETENTIONS } from '../governance/durations';
 import { can } from '../governance/permissions';
 import { DeleteRoomSection } from './DeleteRoomSection';
-import { initialSettings, RETENTION_FOREVER, RETENTION_UNCHANGED, settingsPatch } from './settingsPatch';
+import { initialSettings, RETENTION_OFF, settingsPatch } from './settingsPatch';
 
 interface Props {
   room: Room;
@@ -19,11 +19,14 @@ interface Props {
 
 /** Name, topic, visibility and retention, as far as the role allows; the owner may also delete the room. */
 export function RoomSettingsDialog({ room, onSaved, onDeleted, onClose }: Props) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [form, setForm] = useState(() => initialSettings(room));
   const [nothing, setNothing] = useState(false);
   const { busy, error, run } = useAsyncAction();
   const allowed = { update: can(room.role, 'room.update'), retention: can(room.role, 'room.set_retention') };
+  const current = room.retentionSeconds;
+  // A retention set through the API may be none of the usual choices; it is still offered, so that it shows.
+  const unusual = current !== undefined && !RETENTIONS.some((option) => option.seconds === current);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -81,18 +84,23 @@ export function RoomSettingsDialog({ room, onSaved, onDeleted, onClose }: Props)
           {allowed.retention && (
             <label>
               {t('settings.retention')}
+              <small data-testid="room-settings-retention-current">
+                {current === undefined
+                  ? t('settings.retentionCurrentOff')
+                  : t('settings.retentionCurrent', { duration: formatDuration(current, i18n.language) })}
+              </small>
               <select
                 data-testid="room-settings-retention"
                 value={form.retention}
                 onChange={(e) => setForm({ ...form, retention: e.target.value })}
               >
-                <option value={RETENTION_UNCHANGED}>{t('settings.retentionUnchanged')}</option>
-                <option value={RETENTION_FOREVER}>{t('settings.retentionForever')}</option>
+                <option value={RETENTION_OFF}>{t('settings.retentionOff')}</option>
                 {RETENTIONS.map((option) => (
                   <option key={option.key} value={String(option.seconds)}>
                     {t(`durations.${option.key}`)}
                   </option>
                 ))}
+                {unusual && <option value={String(current)}>{formatDuration(current, i18n.language)}</option>}
               </select>
               <small>{t('settings.retentionHint')}</small>
             </label>

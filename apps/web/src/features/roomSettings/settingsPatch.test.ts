@@ -1,6 +1,6 @@
 import type { Room } from '@salon/protocol';
 import { describe, expect, it } from 'vitest';
-import { initialSettings, RETENTION_FOREVER, settingsPatch } from './settingsPatch';
+import { initialSettings, RETENTION_OFF, settingsPatch } from './settingsPatch';
 
 const room: Room = {
   id: 'r1',
@@ -18,6 +18,13 @@ const all = { update: true, retention: true };
 describe('settingsPatch', () => {
   it('is empty when nothing changed', () => {
     expect(settingsPatch(room, initialSettings(room), all)).toEqual({});
+    const withRetention = { ...room, retentionSeconds: 3600 };
+    expect(settingsPatch(withRetention, initialSettings(withRetention), all)).toEqual({});
+  });
+
+  it('starts from the room’s current retention', () => {
+    expect(initialSettings(room).retention).toBe(RETENTION_OFF);
+    expect(initialSettings({ ...room, retentionSeconds: 30 }).retention).toBe('30');
   });
 
   it('holds only the changed fields, trimmed', () => {
@@ -25,13 +32,23 @@ describe('settingsPatch', () => {
     expect(settingsPatch(room, form, all)).toEqual({ name: 'Lab 2', visibility: 'private' });
   });
 
-  it('sends retention as seconds, or null to keep messages forever', () => {
+  it('sends retention as seconds, or null to turn it off', () => {
     expect(settingsPatch(room, { ...initialSettings(room), retention: '86400' }, all)).toEqual({
       retentionSeconds: 86400,
     });
-    expect(settingsPatch(room, { ...initialSettings(room), retention: RETENTION_FOREVER }, all)).toEqual({
+    const withRetention = { ...room, retentionSeconds: 30 };
+    expect(settingsPatch(withRetention, { ...initialSettings(withRetention), retention: RETENTION_OFF }, all)).toEqual({
       retentionSeconds: null,
     });
+    expect(settingsPatch(withRetention, { ...initialSettings(withRetention), retention: '300' }, all)).toEqual({
+      retentionSeconds: 300,
+    });
+  });
+
+  it('never sends a retention the server refuses', () => {
+    for (const retention of ['29', '31536001', '1.5', 'soon']) {
+      expect(settingsPatch(room, { ...initialSettings(room), retention }, all)).toEqual({});
+    }
   });
 
   it('leaves out what the role may not change', () => {

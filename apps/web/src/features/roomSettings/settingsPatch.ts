@@ -1,7 +1,8 @@
 import type { Room } from '@salon/protocol';
 import type { RoomPatch } from '../../api';
+import { isValidRetention } from '../governance/durations';
 
-/** What the settings form holds; retention is a select: leave as is, keep forever, or a number of seconds. */
+/** What the settings form holds; retention is a select: off, or a number of seconds. */
 export interface SettingsForm {
   name: string;
   topic: string;
@@ -9,11 +10,20 @@ export interface SettingsForm {
   retention: string;
 }
 
-export const RETENTION_UNCHANGED = 'unchanged';
-export const RETENTION_FOREVER = 'forever';
+export const RETENTION_OFF = 'off';
+
+/** The select's value for a room's retention. */
+export function retentionValue(retentionSeconds: number | undefined): string {
+  return retentionSeconds === undefined ? RETENTION_OFF : String(retentionSeconds);
+}
 
 export function initialSettings(room: Room): SettingsForm {
-  return { name: room.name, topic: room.topic, visibility: room.visibility, retention: RETENTION_UNCHANGED };
+  return {
+    name: room.name,
+    topic: room.topic,
+    visibility: room.visibility,
+    retention: retentionValue(room.retentionSeconds),
+  };
 }
 
 /**
@@ -33,10 +43,10 @@ export function settingsPatch(
     if (topic !== room.topic) patch.topic = topic;
     if (form.visibility !== room.visibility) patch.visibility = form.visibility;
   }
-  if (allowed.retention && form.retention !== RETENTION_UNCHANGED) {
+  if (allowed.retention && form.retention !== retentionValue(room.retentionSeconds)) {
     const seconds = Number(form.retention);
-    if (form.retention === RETENTION_FOREVER) patch.retentionSeconds = null;
-    else if (Number.isInteger(seconds) && seconds > 0) patch.retentionSeconds = seconds;
+    if (form.retention === RETENTION_OFF) patch.retentionSeconds = null;
+    else if (isValidRetention(seconds)) patch.retentionSeconds = seconds;
   }
   return patch;
 }

@@ -1,6 +1,7 @@
-import type { CreateRoomBody, Room } from '@salon/protocol';
+import type { CreateRoomBody, EventFrame, Room } from '@salon/protocol';
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../../api';
+import { applyRoomUpdated } from './roomEvents';
 
 /** The rooms the user can see (joined ones and public ones), kept fresh after every change the user makes. */
 export function useRooms() {
@@ -49,7 +50,10 @@ export function useRooms() {
     [refresh],
   );
 
-  return { rooms, error, refresh, create, join, leave };
+  /** Applies a room's new settings (`room.updated`) at once, without waiting for the list to be fetched again. */
+  const applyEvent = useCallback((event: EventFrame) => setRooms((list) => applyRoomUpdated(list, event)), []);
+
+  return { rooms, error, refresh, create, join, leave, applyEvent };
 }
 
 export type RoomsApi = ReturnType<typeof useRooms>;
