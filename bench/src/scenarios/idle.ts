@@ -92,7 +92,7 @@ export const idle: Scenario = {
         { key: 'afterRssMb', header: 'server RSS MB', digits: 0 },
         { key: 'connectsPerSec', header: 'connects/s', digits: 0 },
         { key: 'connected', header: 'connected', digits: 0 },
-        { key: 'othersCpuPct', header: 'others CPU%', digits: 0 },
+        { key: 'othersCpu', header: 'others CPU%', digits: 0 },
       ],
       targets: reports,
       goals: goals(reports),
@@ -120,7 +120,7 @@ async function oneRun(ctx: ScenarioContext, target: Target, P: ReturnType<typeof
     await pool.connect(warm, assign, opts);
     await pool.closeAll();
     const serverProcs = (await running.processes()).filter((p) => p.role === 'server');
-    const stable = () => stableRssKb(serverProcs, { maxMs: P.stabilizeMs });
+    const stable = () => stableRssKb(serverProcs, { maxMs: P.stabilizeMs, intervalMs: ctx.quick ? 250 : 500 });
     const baseline = await stable();
     const t0 = monoMs();
     const first = await pool.connect(main.slice(0, half), assign, opts);
@@ -193,7 +193,7 @@ async function runTarget(ctx: ScenarioContext, target: Target, P: ReturnType<typ
       rssPerConnKb: pick((r) => r.rssPerConnKb),
       secondHalfKb: pick((r) => r.secondHalfRssPerConnKb),
       idleCpuPct: pick((r) => r.idleCpuPct),
-      othersCpuPct: pick((r) => r.othersCpuPct),
+      othersCpu: pick((r) => r.othersCpuPct),
       afterRssMb: pick((r) => r.afterRssKb / 1024),
       connectsPerSec: pick((r) => r.connectsPerSec),
       connected: pick((r) => r.connected),
@@ -209,6 +209,7 @@ function goals(reports: TargetReport[]): GoalCheck[] {
     if (!r.target.startsWith('salon') || r.status !== 'ok') continue;
     const kb = r.headline.rssPerConnKb?.median ?? Number.NaN;
     out.push({
+      targets: [r.target],
       goal: `${r.target} idle connection <= ${IDLE_GOAL_KB} KB RSS`,
       measured: `${fmtNum(kb, 1)} KB per connection`,
       pass: Number.isFinite(kb) ? kb <= IDLE_GOAL_KB : null,

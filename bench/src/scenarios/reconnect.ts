@@ -14,6 +14,7 @@ import type { Target } from '../targets/types.js';
 import {
   describeStep,
   eachTarget,
+  othersCpu,
   runStep,
   type ScenarioContext,
   type StepResult,
@@ -86,6 +87,7 @@ export const reconnect: Scenario = {
         { key: 'duplicates', header: 'dup', digits: 0 },
         { key: 'outOfOrder', header: 'ooo', digits: 0 },
         { key: 'p99', header: 'p99 ms', digits: 0 },
+        { key: 'othersCpu', header: 'others CPU%', digits: 0 },
       ],
       targets: reports,
       goals: goals(reports),
@@ -183,6 +185,7 @@ async function runTarget(ctx: ScenarioContext, target: Target, P: ReturnType<typ
         duplicates: pick((r) => r.step.duplicates),
         outOfOrder: pick((r) => r.step.outOfOrder),
         p99: pick((r) => r.step.latency.p99),
+        othersCpu: pick((r) => othersCpu(r.step.procs)),
       },
       detail: { connect: { ...conn, perWorker: undefined }, runs },
     };
@@ -195,12 +198,14 @@ function goals(reports: TargetReport[]): GoalCheck[] {
     if (!r.target.startsWith('salon') || r.status !== 'ok') continue;
     const t95 = r.headline.t95FromReady?.median ?? Number.NaN;
     out.push({
+      targets: [r.target],
       goal: `${r.target} 95% of the clients resubscribed within ${RECONNECT_GOAL_MS / 1000} s of the restart`,
       measured: Number.isFinite(t95) ? `${fmtNum(t95, 0)} ms after the new server listened` : 'not reached',
       pass: Number.isFinite(t95) ? t95 <= RECONNECT_GOAL_MS : false,
     });
     const lost = r.headline.lost?.max ?? Number.NaN;
     out.push({
+      targets: [r.target],
       goal: `${r.target} loses no message across the restart`,
       measured: `lost ${fmtNum(lost, 0)} (worst run), duplicates ${fmtNum(r.headline.duplicates?.max ?? Number.NaN, 0)}`,
       pass: lost === 0,

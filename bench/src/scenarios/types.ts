@@ -10,7 +10,10 @@ export interface TargetReport {
   description: string;
   status: 'ok' | 'error';
   error?: string;
-  /** Median and range over the measured runs, by metric name (see the scenario's `metrics`). */
+  /**
+   * Median and range over the measured runs, by metric name (see the scenario's `metrics`). Every scenario
+   * also reports `othersCpu`: what the rest of the machine used meanwhile.
+   */
   headline: Record<string, Spread>;
   /** Everything measured, run by run, for the JSON file. */
   detail: unknown;
@@ -18,6 +21,8 @@ export interface TargetReport {
 
 export interface GoalCheck {
   goal: string;
+  /** The targets whose figures the check uses (a busy machine during their runs makes it unreliable). */
+  targets: TargetName[];
   /** What was measured, in words. */
   measured: string;
   /** null when a figure needed for the check is missing (a target was not run). */
