@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import { MAX_BODY_BYTES } from '@salon/protocol';
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Broker } from './broker/broker.js';
 import { createMemoryBroker } from './broker/memory.js';
@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import type { DomainContext } from './domain/context.js';
 import { Limits } from './domain/limits.js';
 import { schedulePurge } from './domain/retention.js';
+import { recordSecurityEvent } from './domain/security.js';
 import { installErrorHandlers } from './http/errors.js';
 import { originAllowed } from './http/origin.js';
 import { adminRoutes } from './http/routes/admin.js';
@@ -19,6 +20,7 @@ import { healthRoutes } from './http/routes/health.js';
 import { invitationRoutes } from './http/routes/invitations.js';
 import { moderationRoutes } from './http/routes/moderation.js';
 import { roomRoutes } from './http/routes/rooms.js';
+import { sessionRoutes } from './http/routes/sessions.js';
 import { attachGateway, type Gateway } from './realtime/gateway.js';
 import { createNotifier } from './realtime/notifier.js';
 import { Registry } from './realtime/registry.js';
@@ -32,6 +34,11 @@ export interface Salon {
   url: string;
   database: Database;
   broker: Broker;
+  /**
+   * Every route as registered (`method` as fastify got it, one string or several), in registration order,
+   * static files of the web client and the HEAD twins of GET routes included. For tests that must cover them all.
+   */
+  routes: ReadonlyArray<{ method: string | string[]; url: string }>;
   /** Stops accepting, tells clients to reconnect elsewhere, finishes in-flight work, closes everything. */
   stop(): Promise<void>;
 }
@@ -56,10 +63,24 @@ export async function startSalon(config: Config): Promise<Salon> {
     trustProxy: config.trustProxy,
     // Start-up on a loaded two-core machine (PGlite, migrations) can outlast the 10 s default.
     pluginTimeout: 60_000,
+    // URLs the router refuses before any route or hook runs (bad percent-encoding, a path parameter over 100
+    // characters) answer in the contract's shape too, instead of Fastify's own body (and its status 414).
+    frameworkErrors: (err, _request, reply) =>
+      (reply as FastifyReply).status(400).send({
+        error: {
+          code: 'invalid_request',
+          message: err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'path parameter too long' : 'malformed URL',
+        },
+      }),
     // Per-request lines only when debugging: at chat rates they would drown everything else.
     logController: new LogController({
       disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     }),
+  });
+  // Added before any route, so that it sees them all (plugins inherit the hooks that precede them).
+  const routes: Array<{ method: string | string[]; url: string }> = [];
+  app.addHook('onRoute', (route) => {
+    routes.push({ method: route.method, url: route.url });
   });
   const log = app.log;
   const database = await openDatabase(config.database, (err) =>
@@ -88,8 +109,17 @@ export async function startSalon(config: Config): Promise<Salon> {
     ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
     : null;
   limiterRedis?.on('error', (err) => log.debug({ err: err.message }, 'rate-limit redis error'));
-  const limits = new Limits(config.limits, limiterRedis);
-  const domain: DomainContext = { db, notify: createNotifier(broker, log), limits, now: () => new Date() };
+  const limits = new Limits(config.limits, limiterRedis, (name, key) => {
+    const [userId, roomId] = name === 'sendUserRoom' ? key.split(':') : [];
+    domain.security({ kind: 'rate_limited', userId: userId ?? null, roomId: roomId ?? null, details: { limit: name } });
+  });
+  const domain: DomainContext = {
+    db,
+    notify: createNotifier(broker, log),
+    limits,
+    now: () => new Date(),
+    security: (event) => recordSecurityEvent({ ctx: domain, log }, event),
+  };
   let draining = false;
 
   await app.register(fastifyCookie);
@@ -110,6 +140,7 @@ export async function startSalon(config: Config): Promise<Salon> {
   await app.register(async (scope) => invitationRoutes(scope, domain));
   await app.register(async (scope) => moderationRoutes(scope, domain));
   await app.register(async (scope) => adminRoutes(scope, domain));
+  await app.register(async (scope) => sessionRoutes(scope, domain));
   await serveWebClient(app, config.webDir);
 
   let gateway: Gateway | undefined;
@@ -118,7 +149,12 @@ export async function startSalon(config: Config): Promise<Salon> {
       domain,
       registry,
       log,
-      options: { origins: config.origins, heartbeatMs: config.heartbeatMs, maxBufferedBytes: config.maxBufferedBytes },
+      options: {
+        origins: config.origins,
+        trustProxy: config.trustProxy,
+        heartbeatMs: config.heartbeatMs,
+        maxBufferedBytes: config.maxBufferedBytes,
+      },
     });
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
@@ -138,6 +174,7 @@ export async function startSalon(config: Config): Promise<Salon> {
     url,
     database,
     broker,
+    routes,
     async stop() {
       draining = true;
       stopPurge();

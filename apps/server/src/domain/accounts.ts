@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { LoginBody, RegisterBody, User } from '@salon/protocol';
-import { deleteSession, findLiveSession, insertSession } from '../store/sessions.js';
+import { deleteSession, findLiveSession, insertSession, touchSession } from '../store/sessions.js';
 import { findUserByUsername, insertUser, toUser } from '../store/users.js';
 import type { Actor, DomainContext } from './context.js';
 import { AppError, isUniqueViolation } from './errors.js';
@@ -45,7 +45,7 @@ export async function doRegister(ctx: DomainContext, body: RegisterBody, client:
 export async function doLogin(
   ctx: DomainContext,
   body: LoginBody,
-  client: { ip: string },
+  client: { ip: string; userAgent?: string | undefined },
 ): Promise<{ user: User; token: string; expiresAt: Date }> {
   const { limits } = ctx;
   await limits.consume('loginIp', client.ip);
@@ -55,13 +55,25 @@ export async function doLogin(
   decoyHash ??= hash(randomBytes(16).toString('hex'), ARGON2);
   const ok = await verify(row?.passwordHash ?? (await decoyHash), body.password);
   if (!row || !ok) {
+    ctx.security({
+      kind: 'login.failed',
+      userId: row?.id ?? null,
+      ip: client.ip,
+      details: { username: body.username },
+    });
     await recordLoginFailure(ctx, body.username, client.ip);
     throw new AppError('unauthenticated', 'wrong username or password');
   }
   await limits.reset('loginFailures', body.username);
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(ctx.now().getTime() + SESSION_TTL_MS);
-  await insertSession(ctx.db, { tokenHash: hashToken(token), userId: row.id, expiresAt });
+  await insertSession(ctx.db, {
+    tokenHash: hashToken(token),
+    userId: row.id,
+    expiresAt,
+    ip: client.ip,
+    userAgent: client.userAgent?.slice(0, 300) ?? null,
+  });
   return { user: toUser(row), token, expiresAt };
 }
 
@@ -73,14 +85,18 @@ async function recordLoginFailure(ctx: DomainContext, username: string, ip: stri
   const lockouts = await limits.consume('lockouts', username).catch(() => null);
   const n = lockouts?.consumedPoints ?? 1;
   await limits.block('loginFailures', username, Math.min(60 * 2 ** (n - 1), 3600));
+  ctx.security({ kind: 'login.locked', ip, details: { username, lockouts: n } });
 }
 
 /** The actor a session token stands for, or an `unauthenticated` refusal (unknown, revoked or expired). */
-export async function accessSession(ctx: DomainContext, token: string | undefined): Promise<Actor> {
+export async function accessSession(ctx: DomainContext, token: string | undefined, ip?: string): Promise<Actor> {
   if (!token || token.length > 256) throw new AppError('unauthenticated', 'log in first');
-  const found = await findLiveSession(ctx.db, hashToken(token), ctx.now());
+  const now = ctx.now();
+  const found = await findLiveSession(ctx.db, hashToken(token), now);
   if (!found) throw new AppError('unauthenticated', 'session expired or unknown; log in again');
-  return { user: toUser(found.user), sessionId: found.sessionId };
+  if (now.getTime() - found.lastSeenAt.getTime() > 60_000)
+    void touchSession(ctx.db, found.sessionId, now).catch(() => undefined);
+  return { user: toUser(found.user), sessionId: found.sessionId, ...(ip ? { ip } : {}) };
 }
 
 /** Ends the session here and on every process's open sockets. */

@@ -1,6 +1,7 @@
 import type { Message, User } from '@salon/protocol';
 import type { Db } from '../store/db.js';
 import type { Limits } from './limits.js';
+import type { SecurityEvent } from './security.js';
 
 /** What the domain announces after a commit; the realtime layer fans it out to every process. */
 export interface Notifier {
@@ -21,6 +22,8 @@ export interface DomainContext {
   db: Db;
   notify: Notifier;
   limits: Limits;
+  /** Records a security event and runs the detection rules (never throws, never blocks the request). */
+  security(event: SecurityEvent): void;
   /** The clock, injectable so tests can move time. */
   now(): Date;
 }
@@ -29,4 +32,6 @@ export interface DomainContext {
 export interface Actor {
   user: User;
   sessionId: string;
+  /** The client's address, when known (for security events). */
+  ip?: string;
 }

@@ -32,6 +32,7 @@ export async function doInvite(
   roomId: string,
   username: string,
 ): Promise<Invitation> {
+  await ctx.limits.consume('invite', actor.user.id);
   const { room } = await accessRoomFor(ctx, actor, roomId, 'invitation.create');
   const invitee = await findUserByUsername(ctx.db, username);
   if (!invitee) throw notFound('user');
@@ -55,6 +56,7 @@ export async function doInvite(
     createdAt: row.createdAt.toISOString(),
   };
   ctx.notify.userEvent(invitee.id, 'invitation.received', { roomId: room.id, invitation });
+  ctx.security({ kind: 'invitation.created', userId: actor.user.id, ip: actor.ip ?? null, roomId: room.id });
   return invitation;
 }
 

@@ -60,6 +60,8 @@ export class Limits {
   constructor(
     readonly rules: LimitRules,
     redis: Redis | null,
+    /** Told of every refusal (security events). */
+    private readonly onLimited: (name: LimitName, key: string) => void = () => undefined,
   ) {
     const make = (name: LimitName) => {
       const options = { keyPrefix: `salon:rl:${name}`, ...rules[name] };
@@ -78,7 +80,10 @@ export class Limits {
     try {
       return await this.limiters[name].consume(key, points);
     } catch (err) {
-      if (err instanceof RateLimiterRes) throw rateLimited(err.msBeforeNext);
+      if (err instanceof RateLimiterRes) {
+        this.onLimited(name, key);
+        throw rateLimited(err.msBeforeNext);
+      }
       throw err;
     }
   }

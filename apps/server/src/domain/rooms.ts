@@ -25,10 +25,17 @@ export interface RoomAccess {
  * name and members do not leak to anyone probing ids.
  */
 export async function accessRoom(ctx: DomainContext, actor: Actor, roomId: string): Promise<RoomAccess> {
-  if (!isId(roomId)) throw notFound();
-  const found = await findRoomWithRole(ctx.db, roomId, actor.user.id);
-  if (!found) throw notFound();
-  if (found.room.visibility === 'private' && found.role === null) throw notFound();
+  const found = isId(roomId) ? await findRoomWithRole(ctx.db, roomId, actor.user.id) : undefined;
+  if (!found || (found.room.visibility === 'private' && found.role === null)) {
+    // Probing for private rooms looks like a run of these: the detection rules watch for it.
+    ctx.security({
+      kind: 'room.not_found',
+      userId: actor.user.id,
+      ip: actor.ip ?? null,
+      details: { roomId: roomId.slice(0, 64) },
+    });
+    throw notFound();
+  }
   return found;
 }
 

@@ -27,6 +27,6 @@ export function readSessionToken(headers: IncomingHttpHeaders): string | undefin
 /** preHandler that refuses unauthenticated requests and sets `request.actor`. */
 export function requireActor(domain: DomainContext) {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
-    request.actor = await accessSession(domain, readSessionToken(request.headers));
+    request.actor = await accessSession(domain, readSessionToken(request.headers), request.ip);
   };
 }

@@ -15,6 +15,8 @@ import type { Registry } from './registry.js';
 
 export interface GatewayOptions {
   origins: OriginPolicy;
+  /** Take the client address from X-Forwarded-For (behind a trusted reverse proxy). */
+  trustProxy: boolean;
   heartbeatMs: number;
   maxBufferedBytes: number;
 }
@@ -86,7 +88,13 @@ export function attachGateway(
     if (!originAllowed(options.origins, req.headers.origin, req.headers.host)) {
       throw new AppError('forbidden', 'origin not allowed');
     }
-    return accessSession(domain, url.searchParams.get('token') ?? readSessionToken(req.headers));
+    const forwarded = options.trustProxy
+      ? String(req.headers['x-forwarded-for'] ?? '')
+          .split(',')[0]
+          ?.trim()
+      : '';
+    const ip = forwarded || req.socket.remoteAddress;
+    return accessSession(domain, url.searchParams.get('token') ?? readSessionToken(req.headers), ip);
   }
 
   function rejectUpgrade(socket: Duplex, err: unknown) {

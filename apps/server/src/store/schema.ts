@@ -38,6 +38,9 @@ export const sessions = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
   },
   (t) => [uniqueIndex('sessions_token_hash_key').on(t.tokenHash), index('sessions_user_id_idx').on(t.userId)],
 );
@@ -195,4 +198,38 @@ export const auditLog = pgTable(
     hash: text('hash').notNull(),
   },
   (t) => [primaryKey({ columns: [t.scope, t.position] })],
+);
+
+/** Every security-relevant fact, kept for detection rules and for admins (never message content). */
+export const securityEvents = pgTable(
+  'security_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: text('kind').notNull(),
+    userId: uuid('user_id'),
+    ip: text('ip'),
+    roomId: uuid('room_id'),
+    details: text('details').notNull().default('{}'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('security_events_kind_time_idx').on(t.kind, t.createdAt)],
+);
+
+/** What the detection rules concluded, with the automatic response taken. */
+export const securityAlerts = pgTable(
+  'security_alerts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    rule: text('rule').notNull(),
+    severity: text('severity', { enum: ['low', 'medium', 'high'] }).notNull(),
+    subject: text('subject').notNull(),
+    userId: uuid('user_id'),
+    ip: text('ip'),
+    roomId: uuid('room_id'),
+    summary: text('summary').notNull(),
+    response: text('response').notNull().default('none'),
+    createdAt: createdAt(),
+    acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('security_alerts_time_idx').on(t.createdAt), index('security_alerts_room_idx').on(t.roomId)],
 );

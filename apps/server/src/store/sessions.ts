@@ -1,11 +1,11 @@
-import { and, eq, gt } from 'drizzle-orm';
+import { and, desc, eq, gt, lt } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { sessions, users } from './schema.js';
 import type { UserRow } from './users.js';
 
 export async function insertSession(
   db: Db,
-  values: { tokenHash: string; userId: string; expiresAt: Date },
+  values: { tokenHash: string; userId: string; expiresAt: Date; ip?: string | null; userAgent?: string | null },
 ): Promise<{ id: string }> {
   const [row] = await db.insert(sessions).values(values).returning({ id: sessions.id });
   return row!;
@@ -16,9 +16,9 @@ export async function findLiveSession(
   db: Db,
   tokenHash: string,
   now: Date,
-): Promise<{ sessionId: string; expiresAt: Date; user: UserRow } | undefined> {
+): Promise<{ sessionId: string; expiresAt: Date; lastSeenAt: Date; user: UserRow } | undefined> {
   const [row] = await db
-    .select({ sessionId: sessions.id, expiresAt: sessions.expiresAt, user: users })
+    .select({ sessionId: sessions.id, expiresAt: sessions.expiresAt, lastSeenAt: sessions.lastSeenAt, user: users })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)))
@@ -28,4 +28,35 @@ export async function findLiveSession(
 
 export async function deleteSession(db: Db, sessionId: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.id, sessionId));
+}
+
+export async function listUserSessions(db: Db, userId: string, now: Date) {
+  return db
+    .select({
+      id: sessions.id,
+      createdAt: sessions.createdAt,
+      lastSeenAt: sessions.lastSeenAt,
+      ip: sessions.ip,
+      userAgent: sessions.userAgent,
+    })
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, now)))
+    .orderBy(desc(sessions.lastSeenAt));
+}
+
+/** Deletes one of the user's sessions; false when it is not theirs or already gone. */
+export async function deleteUserSession(db: Db, userId: string, sessionId: string): Promise<boolean> {
+  const rows = await db
+    .delete(sessions)
+    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)))
+    .returning({ id: sessions.id });
+  return rows.length > 0;
+}
+
+/** Marks the session as used now; coarse (once a minute) so it costs nothing on busy sessions. */
+export async function touchSession(db: Db, sessionId: string, now: Date): Promise<void> {
+  await db
+    .update(sessions)
+    .set({ lastSeenAt: now })
+    .where(and(eq(sessions.id, sessionId), lt(sessions.lastSeenAt, new Date(now.getTime() - 60_000))));
 }

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { fetchPlatformAudit, isPlatformAdmin } from '../../domain/audit.js';
 import type { DomainContext } from '../../domain/context.js';
-import { forbidden } from '../../domain/errors.js';
+import { forbidden, notFound } from '../../domain/errors.js';
+import { toAlert } from '../../domain/security.js';
 import { listAllRooms } from '../../store/rooms.js';
+import { acknowledgeAlert, listAlerts } from '../../store/security.js';
 import { requireActor } from '../auth.js';
 
 /** Platform administration: every room's metadata (never its messages) and the platform audit log. */
@@ -26,4 +28,16 @@ export function adminRoutes(app: FastifyInstance, domain: DomainContext): void {
   }));
 
   app.get('/api/admin/audit', async (request) => fetchPlatformAudit(domain, request.actor));
+
+  app.get('/api/admin/alerts', async () => ({
+    alerts: (await listAlerts(domain.db, { limit: 200 })).map(toAlert),
+  }));
+
+  app.post<{ Params: { alertId: string } }>('/api/admin/alerts/:alertId/ack', async (request, reply) => {
+    const { alertId } = request.params;
+    if (!/^[0-9a-f-]{36}$/i.test(alertId) || !(await acknowledgeAlert(domain.db, alertId, domain.now()))) {
+      throw notFound('alert');
+    }
+    return reply.status(204).send();
+  });
 }

@@ -15,7 +15,10 @@ export function authRoutes(app: FastifyInstance, domain: DomainContext, opts: { 
   });
 
   app.post('/api/auth/login', async (request, reply) => {
-    const { user, token } = await doLogin(domain, parseInput(LoginBodySchema, request.body), { ip: request.ip });
+    const { user, token } = await doLogin(domain, parseInput(LoginBodySchema, request.body), {
+      ip: request.ip,
+      userAgent: request.headers['user-agent'],
+    });
     // HttpOnly: page scripts (and so injected ones) never see the token; Lax: not sent on cross-site posts.
     reply.setCookie(SESSION_COOKIE, token, {
       httpOnly: true,

@@ -12,7 +12,9 @@ import type { DomainContext } from '../../domain/context.js';
 import { doBan, doDeleteMessage, doKick, doMute, doSetRole, doUnban } from '../../domain/moderation.js';
 import { doDeleteRoom, doUpdateRoom } from '../../domain/roomSettings.js';
 import { accessRoomFor } from '../../domain/rooms.js';
+import { toAlert } from '../../domain/security.js';
 import { listBans } from '../../store/governance.js';
+import { listAlerts } from '../../store/security.js';
 import { requireActor } from '../auth.js';
 import { parseInput } from '../validate.js';
 
@@ -84,6 +86,11 @@ export function moderationRoutes(app: FastifyInstance, domain: DomainContext): v
       return reply.status(204).send();
     },
   );
+
+  app.get<RoomParams>('/api/rooms/:roomId/alerts', async (request) => {
+    const { room } = await accessRoomFor(domain, request.actor, request.params.roomId, 'audit.view');
+    return { alerts: (await listAlerts(domain.db, { roomId: room.id, limit: 200 })).map(toAlert) };
+  });
 
   app.get<RoomParams>('/api/rooms/:roomId/audit', async (request) =>
     fetchRoomAudit(domain, request.actor, request.params.roomId),
