@@ -1,61 +1,12 @@
-import type { Role } from '@salon/protocol';
+import { can, ROLE_RANK as RANK, type Role } from '@salon/protocol';
 
-/**
- * The client's copy of the role -> abilities table (docs/permissions.md). It only decides which actions the UI
- * offers; the server checks every request against its own table anyway.
- */
-export type Ability =
-  | 'room.read'
-  | 'message.send'
-  | 'room.leave'
-  | 'invitation.create'
-  | 'invitation.revoke'
-  | 'link.create'
-  | 'member.kick'
-  | 'member.ban'
-  | 'member.mute'
-  | 'message.delete_any'
-  | 'room.update'
-  | 'member.set_role'
-  | 'room.transfer'
-  | 'room.delete'
-  | 'room.set_retention'
-  | 'audit.view';
+export { type Ability, can, PERMISSIONS } from '@salon/protocol';
 
 /** Roles from most to least powerful. */
 export const ROLES = ['owner', 'admin', 'moderator', 'member'] as const satisfies readonly Role[];
 
-const MEMBER: readonly Ability[] = ['room.read', 'message.send', 'room.leave'];
-const MODERATOR: readonly Ability[] = [...MEMBER, 'member.kick', 'member.mute', 'message.delete_any'];
-const ADMIN: readonly Ability[] = [
-  ...MODERATOR,
-  'invitation.create',
-  'invitation.revoke',
-  'link.create',
-  'member.ban',
-  'room.update',
-  'member.set_role',
-  'room.set_retention',
-  'audit.view',
-];
-const OWNER: readonly Ability[] = [...ADMIN.filter((a) => a !== 'room.leave'), 'room.transfer', 'room.delete'];
-
-export const PERMISSIONS: Readonly<Record<Role, ReadonlySet<Ability>>> = {
-  owner: new Set(OWNER),
-  admin: new Set(ADMIN),
-  moderator: new Set(MODERATOR),
-  member: new Set(MEMBER),
-};
-
-const RANK: Readonly<Record<Role, number>> = { owner: 3, admin: 2, moderator: 1, member: 0 };
-
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
-}
-
-/** Whether a member with this role (undefined: not a member) holds the ability. */
-export function can(role: Role | undefined, ability: Ability): boolean {
-  return role !== undefined && PERMISSIONS[role].has(ability);
 }
 
 /** Moderation acts only on members strictly below oneself. */
