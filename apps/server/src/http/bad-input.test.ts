@@ -191,6 +191,23 @@ describe.each(['embedded', 'postgres'] as const)('REST refuses bad input with th
     await expectRefused(res, 403, 'forbidden');
   });
 
+  it('text the database cannot store (a NUL character) -> 400 invalid_request, never a 500', async () => {
+    await server.query(`update users set is_platform_admin = true where id = '${owner.user.id}'`);
+    const audit = await api(server.url, 'GET', '/api/rooms/%00/audit', { token: owner.token });
+    expect([400, 404]).toContain(audit.status);
+    const topic = await api(server.url, 'PATCH', `/api/rooms/${publicRoom}`, {
+      token: owner.token,
+      body: { topic: 'a\u0000b' },
+    });
+    await expectRefused(topic, 400, 'invalid_request');
+    const join = await api(server.url, 'POST', '/api/join-requests', {
+      token: outsider.token,
+      body: { roomName: 'x\u0000' },
+    });
+    expect(join.status).toBeLessThan(500);
+    await server.query(`update users set is_platform_admin = false where id = '${owner.user.id}'`);
+  });
+
   it('unknown endpoint -> 404 not_found', async () => {
     await expectRefused(await api(server.url, 'GET', '/api/nothing-here', { token: owner.token }), 404, 'not_found');
     await expectRefused(await api(server.url, 'DELETE', '/api/rooms', { token: owner.token }), 404, 'not_found');

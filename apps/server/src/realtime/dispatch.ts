@@ -10,7 +10,7 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../domain/errors.js';
 import { describeZodError } from '../http/validate.js';
-import { isDatabaseDown, redactDbError } from '../store/health.js';
+import { isDatabaseDown, isUnstorableText, redactDbError } from '../store/health.js';
 import type { HandlerContext } from './handlers/context.js';
 import { handlePing } from './handlers/ping.js';
 import { handleSend } from './handlers/send.js';
@@ -95,6 +95,9 @@ export function toWireError(
   log: FastifyBaseLogger,
 ): { code: ErrorCode; message: string; details?: Record<string, unknown> } {
   if (err instanceof AppError) return { code: err.code, message: err.message, details: err.details };
+  // Text PostgreSQL cannot store (a NUL character, for one) is the client's input at fault, not the server.
+  if (isUnstorableText(err))
+    return { code: 'invalid_request', message: 'text contains characters that cannot be stored' };
   if (isDatabaseDown(err)) {
     log.warn({ err: redactDbError(err) }, 'database unavailable');
     return { code: 'unavailable', message: 'storage is unavailable; retry shortly' };

@@ -30,3 +30,12 @@ export function redactDbError(err: unknown): Record<string, unknown> {
   if (e?.query === undefined) return { name: e?.name, message: e?.message, code: e?.code };
   return { name: e.name, query: e.query, code: cause?.code ?? e.code, cause: cause?.message };
 }
+
+/** PostgreSQL's refusals of text it cannot represent (NUL bytes, invalid or untranslatable characters). */
+export function isUnstorableText(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
+    if (e.code === '22021' || e.code === '22P05') return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
