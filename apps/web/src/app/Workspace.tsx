@@ -2,6 +2,7 @@ import type { Room, User } from '@salon/protocol';
 import { useCallback, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ChatView } from '../features/chat/ChatView';
+import { preloadMarkdown } from '../features/chat/MessageBody';
 import { RemovalNoticeText } from '../features/governance/RemovalNoticeText';
 import { useRemovalNotice } from '../features/governance/useRemovalNotice';
 import { InviteRedemptionNotice } from '../features/invitations/InviteRedemptionNotice';
@@ -26,6 +27,9 @@ export function Workspace({ me }: { me: User }) {
   const [selectedId, select] = useSelectedRoom();
   const selected = rooms.rooms?.find((room) => room.id === selectedId);
   const { refresh, applyEvent } = rooms;
+
+  // The message renderer is a chunk of its own; fetched now, it is usually there when the first messages are.
+  useEffect(preloadMarkdown, []);
 
   useEffect(
     () =>

@@ -78,6 +78,18 @@ export const en = {
       days: '{{value}} d',
     },
     retentionNote: 'Messages in this room disappear after {{duration}}.',
+    markdown: {
+      image: 'Image',
+      imageBlocked: 'Image not shown: its address is not allowed',
+      linkBlocked: 'Link removed: its address is not allowed',
+      footnotes: 'Footnotes',
+      footnoteBack: 'Back to reference {{reference}}',
+      mathSkipped: {
+        'too-long': 'Formula not typeset: it is too long',
+        'over-budget': 'Formula not typeset: this message has too much math',
+        macro: 'Formula not typeset: macro definitions are not allowed',
+      },
+    },
   },
   roles: {
     owner: 'Owner',

@@ -79,6 +79,18 @@ export const fr: Resources = {
       days: '{{value}} j',
     },
     retentionNote: 'Les messages de ce salon disparaissent au bout de {{duration}}.',
+    markdown: {
+      image: 'Image',
+      imageBlocked: 'Image non affichée : son adresse n’est pas autorisée',
+      linkBlocked: 'Lien retiré : son adresse n’est pas autorisée',
+      footnotes: 'Notes',
+      footnoteBack: 'Retour à l’appel de note {{reference}}',
+      mathSkipped: {
+        'too-long': 'Formule non composée : elle est trop longue',
+        'over-budget': 'Formule non composée : ce message contient trop de mathématiques',
+        macro: 'Formule non composée : les définitions de macros ne sont pas autorisées',
+      },
+    },
   },
   roles: {
     owner: 'Propriétaire',

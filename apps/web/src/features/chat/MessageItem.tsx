@@ -5,6 +5,7 @@ import { ConfirmButton } from '../../ui/ConfirmButton';
 import { ExpiryBadge } from './ExpiryBadge';
 import type { CountdownUnit } from './expiry';
 import { formatFullTime, formatTime } from './formatTime';
+import { MessageBody } from './MessageBody';
 
 interface Props {
   message: Message;
@@ -20,7 +21,7 @@ interface Props {
   expiryValue?: number;
 }
 
-/** One message, as plain text: line breaks are kept by CSS and nothing in the body is interpreted. */
+/** One message: its sender and time, its actions, and its body as Markdown with math (see MessageBody). */
 export const MessageItem = memo(function MessageItem({
   message,
   own,
@@ -67,9 +68,7 @@ export const MessageItem = memo(function MessageItem({
           {t('chat.deleted')}
         </div>
       ) : (
-        <div className="message-body" data-testid="message-body">
-          {message.body ?? ''}
-        </div>
+        <MessageBody id={`${message.roomId}-${message.seq}`} body={message.body ?? ''} testId="message-body" />
       )}
     </li>
   );

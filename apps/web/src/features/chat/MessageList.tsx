@@ -1,5 +1,5 @@
 import type { Message, User } from '@salon/protocol';
-import { useLayoutEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { countdown, expiryTime, withoutExpired } from './expiry';
 import { MessageItem } from './MessageItem';
@@ -43,6 +43,7 @@ export function MessageList({
   const scroller = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
   const anchor = useRef<Anchor | null>(null);
+  const list = useRef<HTMLOListElement>(null);
 
   // The time of this render: the timeline's expiry scheduler re-renders the list whenever a countdown moves on or
   // a message reaches its end, and whatever is past its end is left out even before the state drops it.
@@ -81,6 +82,19 @@ export function MessageList({
     }
   });
 
+  // Messages also change height without a render of the list: when the Markdown renderer arrives and replaces the
+  // plain text, or when KaTeX's fonts load. A reader at the bottom stays there (resize observers run before paint).
+  useEffect(() => {
+    const el = scroller.current;
+    const content = list.current;
+    if (!el || !content || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => {
+      if (stickToBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(content);
+    return () => observer.disconnect();
+  }, []);
+
   return (
     <div className="message-scroller" ref={scroller} onScroll={onScroll} data-testid="message-list">
       <div className="history-edge">
@@ -94,7 +108,7 @@ export function MessageList({
           <span className="muted">{shown.length ? t('chat.beginning') : t('chat.empty')}</span>
         )}
       </div>
-      <ol className="messages">
+      <ol className="messages" ref={list}>
         {shown.map((message) => {
           const end = expiryTime(message);
           const left = end === undefined ? undefined : countdown(end - now);

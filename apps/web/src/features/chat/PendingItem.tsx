@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../i18n/errorText';
+import { MessageBody } from './MessageBody';
 import type { PendingMessage } from './usePendingSends';
 
 interface Props {
@@ -27,7 +28,7 @@ export function PendingItem({ message, senderName, onDismiss }: Props) {
           <span className="message-status">{t('chat.pending')}</span>
         )}
       </div>
-      <div className="message-body">{message.body}</div>
+      <MessageBody id={`pending-${message.clientMsgId}`} body={message.body} />
     </li>
   );
 }
