@@ -44,6 +44,8 @@ export const RoomSchema = z.object({
   visibility: VisibilitySchema,
   topic: z.string(),
   encrypted: z.boolean(),
+  /** MLS ciphersuite of an encrypted room (84 or 3), fixed at creation. */
+  suite: z.number().int().optional(),
   createdAt: z.string(),
   lastSeq: z.number().int(),
   role: RoleSchema.optional(),
@@ -59,6 +61,10 @@ export const MessageSchema = z.object({
   sender: UserSchema,
   body: z.string().optional(),
   ciphertext: z.string().optional(),
+  /** Encrypted rooms: 'commit' marks an MLS commit (ciphertext holds it); absent for a message. */
+  kind: z.literal('commit').optional(),
+  /** Encrypted rooms: the MLS epoch the ciphertext was made in. */
+  epoch: z.number().int().optional(),
   createdAt: z.string(),
   expiresAt: z.string().optional(),
   editedAt: z.string().optional(),

@@ -6,6 +6,10 @@ export const ERROR_STATUS = {
   not_found: 404,
   conflict: 409,
   room_name_taken: 409,
+  /** A commit or encrypted message made for an MLS epoch the room has left: process the newer commits, redo. */
+  stale_epoch: 409,
+  /** A member or device left an encrypted room: commit their removal before sending. */
+  commit_required: 409,
   username_taken: 409,
   /** An invite link past its expiry, used up, or revoked. */
   link_expired: 410,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SuiteIdSchema } from './e2ee.js';
 import {
   DisplayNameSchema,
   MemberSchema,
@@ -31,6 +32,10 @@ export const CreateRoomBodySchema = z.strictObject({
   name: RoomNameSchema,
   visibility: VisibilitySchema,
   topic: TopicSchema.optional(),
+  /** End-to-end encryption; private rooms default to encrypted, public rooms cannot be. Never changes. */
+  encrypted: z.boolean().optional(),
+  /** MLS ciphersuite of an encrypted room (default 84). */
+  suite: SuiteIdSchema.optional(),
 });
 export type CreateRoomBody = z.infer<typeof CreateRoomBodySchema>;
 

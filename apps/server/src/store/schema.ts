@@ -53,6 +53,15 @@ export const rooms = pgTable(
     visibility: text('visibility', { enum: ['public', 'private'] }).notNull(),
     topic: text('topic').notNull().default(''),
     encrypted: boolean('encrypted').notNull().default(false),
+    /** MLS ciphersuite of an encrypted room (84 or 3), fixed at creation; null for plaintext rooms. */
+    suite: integer('suite'),
+    /** Current MLS epoch of an encrypted room's group; null until its first member creates the group. */
+    mlsEpoch: bigint('mls_epoch', { mode: 'number' }),
+    /**
+     * Set when a member or device left an encrypted room: application messages are refused until a commit
+     * (which honest clients make remove every device that is no longer a member's) advances the epoch.
+     */
+    commitRequired: boolean('commit_required').notNull().default(false),
     /** Highest seq handed out; bumped under the row lock in the same transaction as the insert. */
     lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
     retentionSeconds: integer('retention_seconds'),
@@ -91,6 +100,10 @@ export const messages = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     body: text('body'),
     ciphertext: text('ciphertext'),
+    /** Encrypted rooms: 'commit' for an MLS commit relayed in the room's order; null for a message. */
+    kind: text('kind', { enum: ['commit'] }),
+    /** Encrypted rooms: the MLS epoch the ciphertext was made in (read from its cleartext header). */
+    epoch: bigint('epoch', { mode: 'number' }),
     clientMsgId: text('client_msg_id'),
     createdAt: createdAt(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
@@ -232,4 +245,93 @@ export const securityAlerts = pgTable(
     acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [index('security_alerts_time_idx').on(t.createdAt), index('security_alerts_room_idx').on(t.roomId)],
+);
+
+/** The latest GroupInfo of each encrypted room, for external joiners (a new device, or one recovering). */
+export const roomGroups = pgTable('room_groups', {
+  roomId: uuid('room_id')
+    .primaryKey()
+    .references(() => rooms.id, { onDelete: 'cascade' }),
+  epoch: bigint('epoch', { mode: 'number' }).notNull(),
+  groupInfo: text('group_info').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+/** A user's end-to-end encryption devices (browser or CLI profiles): the Ed25519 key their credentials carry. */
+export const devices = pgTable(
+  'devices',
+  {
+    id: text('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** Base64 of the raw 32-byte Ed25519 public key. */
+    signatureKey: text('signature_key').notNull(),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('devices_user_idx').on(t.userId)],
+);
+
+/** The KeyPackage directory: single-use packages are deleted when claimed; a last-resort one is reused. */
+export const keyPackages = pgTable(
+  'key_packages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id, { onDelete: 'cascade' }),
+    suite: integer('suite').notNull(),
+    keyPackage: text('key_package').notNull(),
+    lastResort: boolean('last_resort').notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [index('key_packages_device_suite_idx').on(t.deviceId, t.suite, t.lastResort)],
+);
+
+/** Welcome messages waiting for the device they were encrypted to. */
+export const welcomes = pgTable(
+  'welcomes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id, { onDelete: 'cascade' }),
+    /** Seq of the commit that carried it: the new member reads the room from there. */
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    welcome: text('welcome').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('welcomes_device_idx').on(t.deviceId, t.roomId)],
+);
+
+/** TOTP second factor (RFC 6238): enabled once a first code confirms the enrolment. */
+export const userTotp = pgTable('user_totp', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  secret: text('secret').notNull(),
+  confirmedAt: timestamp('confirmed_at', { withTimezone: true, mode: 'date' }),
+  /** Last accepted time step: a code is accepted once (no replay inside its window). */
+  lastStep: bigint('last_step', { mode: 'number' }),
+  createdAt: createdAt(),
+});
+
+/** Single-use recovery codes for the second factor; only SHA-256 hashes are kept. */
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('recovery_codes_user_idx').on(t.userId)],
 );
