@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { measureEpochOffset, monoMs } from './clock.js';
 import { renderScenario, writeResult } from './report.js';
 import type { ScenarioContext } from './scenarios/common.js';
+import { crypto } from './scenarios/crypto.js';
 import { fanout } from './scenarios/fanout.js';
 import { idle } from './scenarios/idle.js';
 import { reconnect } from './scenarios/reconnect.js';
@@ -24,15 +25,15 @@ import { killAllChildren } from './targets/process.js';
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 const REPO_DIR = join(BENCH_DIR, '..');
-const SCENARIOS: Record<ScenarioName, Scenario> = { fanout, rooms, idle, reconnect };
-const ALL: ScenarioName[] = ['fanout', 'rooms', 'idle', 'reconnect'];
+const SCENARIOS: Record<ScenarioName, Scenario> = { fanout, rooms, idle, reconnect, crypto };
+const ALL: ScenarioName[] = ['fanout', 'rooms', 'idle', 'reconnect', 'crypto'];
 /** `--quick` without `--scenario`: what fits in its 3-minute budget (the storm is opt-in there). */
-const QUICK_DEFAULT: ScenarioName[] = ['fanout', 'rooms', 'idle'];
+const QUICK_DEFAULT: ScenarioName[] = ['fanout', 'rooms', 'idle', 'crypto'];
 
 const USAGE = `usage: npm run bench -- [options]
   --quick                 smaller and shorter (the whole default run in under 3 minutes)
-  --scenario LIST         comma-separated from fanout,rooms,idle,reconnect, or all (the default; with --quick
-                          the default is fanout,rooms,idle, to stay within 3 minutes)
+  --scenario LIST         comma-separated from fanout,rooms,idle,reconnect,crypto, or all (the default; with
+                          --quick the default is fanout,rooms,idle,crypto, to stay within 3 minutes)
   --targets LIST          comma-separated from ${TARGET_NAMES.join(',')} (default all)
   --workers N             generator threads (default 3: one for publishers, two for receivers)
   --out DIR               where the JSON results go (default bench/results)

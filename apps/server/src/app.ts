@@ -11,16 +11,19 @@ import type { Config } from './config.js';
 import type { DomainContext } from './domain/context.js';
 import { Limits } from './domain/limits.js';
 import { schedulePurge } from './domain/retention.js';
-import { recordSecurityEvent } from './domain/security.js';
+import { BodySealer, parseMasterKey, resolveMasterKey } from './domain/sealing.js';
+import { isSendLimit, recordSecurityEvent } from './domain/security.js';
 import { installErrorHandlers } from './http/errors.js';
 import { originAllowed } from './http/origin.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { authRoutes } from './http/routes/auth.js';
+import { e2eeRoutes } from './http/routes/e2ee.js';
 import { healthRoutes } from './http/routes/health.js';
 import { invitationRoutes } from './http/routes/invitations.js';
 import { moderationRoutes } from './http/routes/moderation.js';
 import { roomRoutes } from './http/routes/rooms.js';
 import { sessionRoutes } from './http/routes/sessions.js';
+import { totpRoutes } from './http/routes/totp.js';
 import { attachGateway, type Gateway } from './realtime/gateway.js';
 import { createNotifier } from './realtime/notifier.js';
 import { Registry } from './realtime/registry.js';
@@ -87,10 +90,16 @@ export async function startSalon(config: Config): Promise<Salon> {
     log.warn({ err: err.message }, 'database client error'),
   );
   const db = database.db;
+  const sealer = new BodySealer(
+    db,
+    resolveMasterKey(config),
+    config.previousMasterKeys.map(parseMasterKey),
+    config.keyPeriodSeconds,
+  );
   const registry = new Registry(
     {
       lastSeq: async (roomId) => (await findRoom(db, roomId))?.lastSeq ?? 0,
-      messagesAfter: (roomId, after, limit) => listMessages(db, roomId, { after, limit }, new Date()),
+      messagesAfter: (roomId, after, limit) => listMessages(db, sealer, roomId, { after, limit }, new Date()),
     },
     log,
   );
@@ -110,15 +119,17 @@ export async function startSalon(config: Config): Promise<Salon> {
     : null;
   limiterRedis?.on('error', (err) => log.debug({ err: err.message }, 'rate-limit redis error'));
   const limits = new Limits(config.limits, limiterRedis, (name, key) => {
-    const [userId, roomId] = name === 'sendUserRoom' ? key.split(':') : [];
+    const [userId, roomId] = isSendLimit(name) ? key.split(':') : [];
     domain.security({ kind: 'rate_limited', userId: userId ?? null, roomId: roomId ?? null, details: { limit: name } });
   });
   const domain: DomainContext = {
     db,
     notify: createNotifier(broker, log),
     limits,
+    sealer,
     now: () => new Date(),
     security: (event) => recordSecurityEvent({ ctx: domain, log }, event),
+    requireTotp: config.requireTotp,
   };
   let draining = false;
 
@@ -141,6 +152,8 @@ export async function startSalon(config: Config): Promise<Salon> {
   await app.register(async (scope) => moderationRoutes(scope, domain));
   await app.register(async (scope) => adminRoutes(scope, domain));
   await app.register(async (scope) => sessionRoutes(scope, domain));
+  await app.register(async (scope) => totpRoutes(scope, domain));
+  await app.register(async (scope) => e2eeRoutes(scope, domain));
   await serveWebClient(app, config.webDir);
 
   let gateway: Gateway | undefined;

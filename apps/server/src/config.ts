@@ -27,6 +27,18 @@ export interface Config {
   trustProxy: boolean;
   /** How long a shutdown waits for in-flight work before closing sockets anyway. */
   shutdownGraceMs: number;
+  /**
+   * Master key wrapping the keys that seal message bodies at rest: SALON_MASTER_KEY (base64, 32 bytes), or the
+   * file `masterKeyFile` (created on first start). `previousMasterKeys` (SALON_MASTER_KEYS_PREVIOUS, comma
+   * separated) still unwrap during a rotation.
+   */
+  masterKey: string | null;
+  masterKeyFile: string | null;
+  previousMasterKeys: string[];
+  /** Length of a disappearing-message key period: expired bodies are shredded at most this long after expiry. */
+  keyPeriodSeconds: number;
+  /** Every account must have a second factor (TOTP): those without one may only enrol. */
+  requireTotp: boolean;
 }
 
 function intFromEnv(value: string | undefined, fallback: number, name: string): number {
@@ -63,5 +75,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: limitsFromEnv(env.SALON_LIMITS),
     trustProxy: env.SALON_TRUST_PROXY === '1',
     shutdownGraceMs: intFromEnv(env.SALON_SHUTDOWN_GRACE_MS, 5_000, 'SALON_SHUTDOWN_GRACE_MS'),
+    requireTotp: env.SALON_REQUIRE_TOTP === '1',
+    masterKey: env.SALON_MASTER_KEY || null,
+    masterKeyFile: env.SALON_MASTER_KEY ? null : resolve(env.SALON_DATA_DIR ?? 'data', 'master.key'),
+    previousMasterKeys: (env.SALON_MASTER_KEYS_PREVIOUS ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
+    keyPeriodSeconds: intFromEnv(env.SALON_KEY_PERIOD_SECONDS, 3600, 'SALON_KEY_PERIOD_SECONDS') || 3600,
   };
 }

@@ -2,11 +2,12 @@ import type { Spread } from '../stats.js';
 import type { Target, TargetName } from '../targets/types.js';
 import type { ScenarioContext } from './common.js';
 
-export type ScenarioName = 'fanout' | 'rooms' | 'idle' | 'reconnect';
+export type ScenarioName = 'fanout' | 'rooms' | 'idle' | 'reconnect' | 'crypto';
 
 /** One target's outcome in one scenario. */
 export interface TargetReport {
-  target: TargetName;
+  /** A target, or (crypto scenario) a suite and group size. */
+  target: TargetName | string;
   description: string;
   status: 'ok' | 'error';
   error?: string;
@@ -22,7 +23,7 @@ export interface TargetReport {
 export interface GoalCheck {
   goal: string;
   /** The targets whose figures the check uses (a busy machine during their runs makes it unreliable). */
-  targets: TargetName[];
+  targets: Array<TargetName | string>;
   /** What was measured, in words. */
   measured: string;
   /** null when a figure needed for the check is missing (a target was not run). */

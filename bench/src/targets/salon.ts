@@ -68,9 +68,17 @@ interface Node {
 }
 
 async function startNode(label: string, env: Record<string, string>, opts: StartOptions, port = 0): Promise<Node> {
-  const child = spawnChild(process.execPath, [SALON_MAIN], {
+  // Profiling the server under load: e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawnChild(process.execPath, [...nodeArgs, SALON_MAIN], {
     label,
-    env: { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...(await relaxedLimitsEnv()), ...env },
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      ...(await relaxedLimitsEnv()),
+      ...env,
+    },
     logFile: join(opts.scratchDir, `${label.replace(/\W+/g, '-')}.log`),
   });
   try {

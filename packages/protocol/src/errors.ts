@@ -2,6 +2,12 @@
 export const ERROR_STATUS = {
   invalid_request: 400,
   unauthenticated: 401,
+  /** The password was right; this account also needs a second factor (`totp` or `recoveryCode`). */
+  totp_required: 401,
+  /** The TOTP code or recovery code is wrong, already used, or replayed. */
+  totp_invalid: 401,
+  /** The platform requires a second factor and this account has none yet: enrol first. */
+  totp_enrollment_required: 403,
   forbidden: 403,
   not_found: 404,
   conflict: 409,

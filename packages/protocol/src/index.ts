@@ -1,3 +1,4 @@
+export * from './account.js';
 export * from './e2ee.js';
 export * from './entities.js';
 export * from './errors.js';

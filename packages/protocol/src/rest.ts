@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RecoveryCodeSchema, TotpCodeSchema } from './account.js';
 import { SuiteIdSchema } from './e2ee.js';
 import {
   DisplayNameSchema,
@@ -21,11 +22,18 @@ export const RegisterBodySchema = z.strictObject({
 });
 export type RegisterBody = z.infer<typeof RegisterBodySchema>;
 
-/** Login does not re-validate the username's shape: a wrong one is just a failed login. */
-export const LoginBodySchema = z.strictObject({
-  username: z.string().trim().toLowerCase().min(1).max(64),
-  password: z.string().min(1).max(1024),
-});
+/**
+ * Login does not re-validate the username's shape: a wrong one is just a failed login. An account with a second
+ * factor also needs `totp` (a current code) or `recoveryCode` (one of its single-use codes), not both.
+ */
+export const LoginBodySchema = z
+  .strictObject({
+    username: z.string().trim().toLowerCase().min(1).max(64),
+    password: z.string().min(1).max(1024),
+    totp: TotpCodeSchema.optional(),
+    recoveryCode: RecoveryCodeSchema.optional(),
+  })
+  .refine((b) => b.totp === undefined || b.recoveryCode === undefined, 'give either totp or recoveryCode');
 export type LoginBody = z.infer<typeof LoginBodySchema>;
 
 export const CreateRoomBodySchema = z.strictObject({

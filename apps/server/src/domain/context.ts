@@ -1,6 +1,7 @@
-import type { Message, User } from '@salon/protocol';
+import type { LimitTier, Message, User } from '@salon/protocol';
 import type { Db } from '../store/db.js';
 import type { Limits } from './limits.js';
+import type { BodySealer } from './sealing.js';
 import type { SecurityEvent } from './security.js';
 
 /** What the domain announces after a commit; the realtime layer fans it out to every process. */
@@ -22,10 +23,14 @@ export interface DomainContext {
   db: Db;
   notify: Notifier;
   limits: Limits;
+  /** Seals plaintext rooms' message bodies at rest and opens them again (crypto-shredding on expiry). */
+  sealer: BodySealer;
   /** Records a security event and runs the detection rules (never throws, never blocks the request). */
   security(event: SecurityEvent): void;
   /** The clock, injectable so tests can move time. */
   now(): Date;
+  /** The platform requires a second factor (`SALON_REQUIRE_TOTP=1`): accounts without one may only enrol. */
+  requireTotp?: boolean;
 }
 
 /** The authenticated caller of an action. */
@@ -34,4 +39,8 @@ export interface Actor {
   sessionId: string;
   /** The client's address, when known (for security events). */
   ip?: string;
+  /** Which send budget applies (read when the session is checked: a socket keeps the tier it opened with). */
+  tier?: LimitTier;
+  /** The account has a confirmed second factor. */
+  totpEnabled?: boolean;
 }

@@ -180,10 +180,11 @@ describe('room governance', () => {
     expect((await call('DELETE', `/api/rooms/${roomId}/messages/${seq}`, bob)).status).toBe(204);
     for (const ws of [wo, wb])
       expect(await ws.wait((f) => f.type === 'event' && f.kind === 'message.deleted')).toMatchObject({ roomId, seq });
-    const rows = await server.query<{ body: string | null }>(
-      `select body from messages where room_id = '${roomId}' and seq = ${seq}`,
+    const rows = await server.query<{ body: string | null; sealed_body: string | null }>(
+      `select body, sealed_body from messages where room_id = '${roomId}' and seq = ${seq}`,
     );
-    expect(rows).toEqual([{ body: null }]);
+    expect(rows).toEqual([{ body: null, sealed_body: null }]);
+    expect((await server.stored(roomId)).find((m) => m.seq === other.seq)?.body).toBe("owner's note");
     const history = await api<{ messages: Array<Record<string, unknown>> }>(
       server.url,
       'GET',

@@ -25,6 +25,8 @@ export const DEFAULT_LIMITS = {
   registerIp: { points: 20, duration: 3600 },
   /** Messages by one user in one room: 10 a second sustained, bursts of 30. */
   sendUserRoom: { points: 30, duration: 3 },
+  /** The same for accounts of the `bot` tier (integrations posting instrument data): 200 a second sustained. */
+  sendUserRoomBot: { points: 600, duration: 3 },
   roomCreate: { points: 20, duration: 3600 },
   invite: { points: 60, duration: 60 },
   linkRedeem: { points: 20, duration: 60 },

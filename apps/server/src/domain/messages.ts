@@ -2,9 +2,11 @@ import type { HistoryQuery, Message } from '@salon/protocol';
 import { findMembership } from '../store/governance.js';
 import { findByClientMsgId, insertMessage, listMessages, takeNextSeq, toMessage } from '../store/messages.js';
 import type { Actor, DomainContext } from './context.js';
-import { forbidden, invalid, isUniqueViolation, notFound } from './errors.js';
+import { applicationEpoch, checkEpoch } from './e2ee.js';
+import { forbidden, invalid, isId, isUniqueViolation } from './errors.js';
 import { can } from './permissions.js';
 import { accessRoomFor } from './rooms.js';
+import type { SealingKey } from './sealing.js';
 
 export interface PostMessageInput {
   roomId: string;
@@ -42,55 +44,76 @@ export function checkLifetime(retentionSeconds: number | null, ttlSeconds: numbe
   return ttlSeconds ?? retentionSeconds;
 }
 
+/** Thrown inside the transaction when the sender may not post here: the slow path finds the right refusal. */
+class NotAllowed {}
+
 /**
- * Stores a message with the room's next seq, in one transaction, then announces it. The membership check
- * runs inside the transaction so a member removed concurrently cannot slip a message in after the removal.
+ * Stores a message with the room's next seq, in one transaction, then announces it. The hot path is three
+ * statements under the room row's lock: take the seq (which also reads the room), check the membership, insert
+ * (a resend's clientMsgId conflicts and is answered with the first seq). The membership is checked inside the
+ * transaction, so a member removed concurrently cannot slip a message in after the removal; a sender who may
+ * not post gets the same refusal as any other request (`accessRoomFor`: not_found for a hidden room).
  */
 export async function doPostMessage(ctx: DomainContext, actor: Actor, input: PostMessageInput): Promise<PostedMessage> {
-  // Per user and room: one member's flood never slows anyone else down in the same room.
-  await ctx.limits.consume('sendUserRoom', `${actor.user.id}:${input.roomId}`);
-  const { room } = await accessRoomFor(ctx, actor, input.roomId, 'message.send');
-  checkMessagePayload(room.encrypted, input);
+  // Per user and room: one member's flood never slows anyone else down in the same room. Bots have their own budget.
+  const limit = actor.tier === 'bot' ? 'sendUserRoomBot' : 'sendUserRoom';
+  await ctx.limits.consume(limit, `${actor.user.id}:${input.roomId}`);
+  if (!isId(input.roomId)) await accessRoomFor(ctx, actor, input.roomId, 'message.send');
+  // Encrypted rooms: the ciphertext's own header says which epoch it was made in; checked under the lock below.
+  const epoch = input.ciphertext !== undefined ? applicationEpoch(input.roomId, input.ciphertext) : null;
   const now = ctx.now();
-  const lifetime = checkLifetime(room.retentionSeconds, input.ttlSeconds);
-  const expiresAt = lifetime ? new Date(now.getTime() + lifetime * 1000) : null;
   let message: Message;
+  let sealing: SealingKey | null = null;
   try {
     message = await ctx.db.transaction(async (tx) => {
-      const seq = await takeNextSeq(tx, room.id);
-      if (seq === undefined) throw notFound();
+      const room = await takeNextSeq(tx, input.roomId);
+      if (room === undefined) throw new NotAllowed();
+      const { seq } = room;
       const membership = await findMembership(tx, room.id, actor.user.id);
-      if (!membership || !can(membership.role, 'message.send')) {
-        throw forbidden('you are no longer a member of this room');
-      }
+      if (!membership || !can(membership.role, 'message.send')) throw new NotAllowed();
       if (membership.mutedUntil && membership.mutedUntil > now) {
         throw forbidden(`you are muted in this room until ${membership.mutedUntil.toISOString()}`);
       }
-      if (input.clientMsgId) {
-        const prior = await findByClientMsgId(tx, room.id, actor.user.id, input.clientMsgId);
-        if (prior) throw new AlreadyStored(toMessage(prior, actor.user));
-      }
+      checkMessagePayload(room.encrypted, input);
+      const lifetime = checkLifetime(room.retentionSeconds, input.ttlSeconds);
+      const expiresAt = lifetime ? new Date(now.getTime() + lifetime * 1000) : null;
+      if (epoch !== null) checkEpoch(room, epoch);
+      // A new data key is created in this transaction: it exists exactly when the body it sealed does.
+      sealing = input.body !== undefined ? await ctx.sealer.keyFor(room.id, expiresAt, now, tx) : null;
       const row = await insertMessage(tx, {
         roomId: room.id,
         seq,
         senderId: actor.user.id,
-        body: input.body ?? null,
+        body: null,
+        sealedBody: sealing && input.body !== undefined ? sealing.seal(room.id, seq, input.body) : null,
+        bodyKeyId: sealing?.id ?? null,
         ciphertext: input.ciphertext ?? null,
+        epoch,
         clientMsgId: input.clientMsgId ?? null,
         createdAt: now,
         expiresAt,
       });
-      return toMessage(row, actor.user);
+      if (row === undefined) {
+        // The clientMsgId is already stored: roll the seq back and answer with the first one.
+        const prior = await findByClientMsgId(tx, room.id, actor.user.id, input.clientMsgId!);
+        throw new AlreadyStored(toMessage((await ctx.sealer.openAll([prior!]))[0]!, actor.user));
+      }
+      return toMessage({ ...row, body: input.body ?? null }, actor.user);
     });
   } catch (err) {
     if (err instanceof AlreadyStored) return { message: err.message, duplicate: true };
-    // Two resends racing on two processes: the loser hits the unique index and answers with the winner's seq.
+    if (err instanceof NotAllowed) {
+      await accessRoomFor(ctx, actor, input.roomId, 'message.send');
+      throw forbidden('you are no longer a member of this room');
+    }
+    // Two resends racing on two processes: the loser waits on the unique index, then finds the winner's row.
     if (isUniqueViolation(err) && input.clientMsgId) {
-      const prior = await findByClientMsgId(ctx.db, room.id, actor.user.id, input.clientMsgId);
-      if (prior) return { message: toMessage(prior, actor.user), duplicate: true };
+      const prior = await findByClientMsgId(ctx.db, input.roomId, actor.user.id, input.clientMsgId);
+      if (prior) return { message: toMessage((await ctx.sealer.openAll([prior]))[0]!, actor.user), duplicate: true };
     }
     throw err;
   }
+  (sealing as SealingKey | null)?.remember();
   ctx.notify.messagePosted(message);
   return { message, duplicate: false };
 }
@@ -103,5 +126,5 @@ export async function fetchHistory(
   query: HistoryQuery,
 ): Promise<Message[]> {
   const { room } = await accessRoomFor(ctx, actor, roomId, 'room.read');
-  return listMessages(ctx.db, room.id, query, ctx.now());
+  return listMessages(ctx.db, ctx.sealer, room.id, query, ctx.now());
 }

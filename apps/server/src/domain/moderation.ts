@@ -5,7 +5,7 @@ import { deleteMember, listMembers } from '../store/rooms.js';
 import { findUsersByIds, toUser } from '../store/users.js';
 import { recordAudit } from './audit.js';
 import type { Actor, DomainContext } from './context.js';
-import { forbidden, isId, notFound } from './errors.js';
+import { forbidden, invalid, isId, notFound } from './errors.js';
 import { can, ROLE_RANK } from './permissions.js';
 import { accessRoom, accessRoomFor, type RoomAccess } from './rooms.js';
 
@@ -83,7 +83,7 @@ async function removeFromRoom(
   const { user } = await accessTarget(ctx, access, actor, userId, !ban);
   const action = ban ? 'member.banned' : 'member.kicked';
   await ctx.db.transaction(async (tx) => {
-    await deleteMember(tx, access.room.id, user.id);
+    await deleteMember(tx, access.room.id, user.id, access.room.encrypted);
     if (ban) {
       await deleteInvitationsFor(tx, access.room.id, user.id);
       await insertBan(tx, { roomId: access.room.id, userId: user.id, reason, bannedBy: actor.user.id });
@@ -149,6 +149,7 @@ export async function doDeleteMessage(ctx: DomainContext, actor: Actor, roomId: 
   const deleted = await ctx.db.transaction(async (tx) => {
     const found = await tombstoneMessage(tx, access.room.id, seq, now);
     if (!found) throw notFound('message');
+    if (found.commit) throw invalid('an encryption commit cannot be deleted');
     if (found.senderId !== actor.user.id && !can(access.role, 'message.delete_any')) {
       throw forbidden('you can only delete your own messages');
     }

@@ -18,7 +18,11 @@ export async function doPurgeExpired(ctx: DomainContext, batch = PURGE_BATCH): P
     for (const [roomId, seqs] of byRoom)
       ctx.notify.roomEvent(roomId, 'message.expired', { seqs: seqs.sort((a, b) => a - b) });
     total += removed.length;
-    if (removed.length < batch) return total;
+    if (removed.length < batch) {
+      // Periods whose every message has expired lose their key: backups cannot open those bodies any more.
+      await ctx.sealer.destroyExpired(ctx.now());
+      return total;
+    }
   }
 }
 

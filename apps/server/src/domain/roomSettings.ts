@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { deleteRoom, toRoom, updateRoom } from '../store/rooms.js';
 import { recordAudit } from './audit.js';
 import type { Actor, DomainContext } from './context.js';
-import { AppError, forbidden, isUniqueViolation, notFound } from './errors.js';
+import { AppError, forbidden, invalid, isUniqueViolation, notFound } from './errors.js';
 import { can } from './permissions.js';
 import { accessRoom } from './rooms.js';
 
@@ -21,6 +21,9 @@ export async function doUpdateRoom(
   if (Object.keys(settings).length > 0 && !can(role, 'room.update')) throw forbidden('your role does not allow this');
   if (retentionSeconds !== undefined && !can(role, 'room.set_retention'))
     throw forbidden('your role does not allow this');
+  if (room.encrypted && body.visibility === 'public') {
+    throw invalid('an end-to-end encrypted room stays private');
+  }
   let updated: Awaited<ReturnType<typeof updateRoom>>;
   try {
     updated = await ctx.db.transaction(async (tx) => {

@@ -1,4 +1,4 @@
-import type { CreateRoomBody, Member, Role, Room } from '@salon/protocol';
+import { type CreateRoomBody, DEFAULT_ROOM_SUITE, type Member, type Role, type Room } from '@salon/protocol';
 import { isBanned } from '../store/governance.js';
 import type { RoomRow } from '../store/rooms.js';
 import {
@@ -12,7 +12,7 @@ import {
 } from '../store/rooms.js';
 import { recordAudit } from './audit.js';
 import type { Actor, DomainContext } from './context.js';
-import { AppError, forbidden, isId, isUniqueViolation, notFound } from './errors.js';
+import { AppError, forbidden, invalid, isId, isUniqueViolation, notFound } from './errors.js';
 import { type Ability, can } from './permissions.js';
 
 export interface RoomAccess {
@@ -56,16 +56,29 @@ export async function accessRoomFor(
 /** Creates a room owned by the actor; names are unique regardless of case. */
 export async function doCreateRoom(ctx: DomainContext, actor: Actor, body: CreateRoomBody): Promise<Room> {
   await ctx.limits.consume('roomCreate', actor.user.id);
+  // Private rooms are end-to-end encrypted unless their creator opts out; public rooms cannot be (anyone may
+  // join them, so there is no secret to keep). Both the flag and the suite are fixed for the room's lifetime.
+  const encrypted = body.encrypted ?? body.visibility === 'private';
+  if (encrypted && body.visibility === 'public') throw invalid('public rooms cannot be end-to-end encrypted');
+  if (!encrypted && body.suite !== undefined) throw invalid('suite applies to encrypted rooms only');
+  const suite = encrypted ? (body.suite ?? DEFAULT_ROOM_SUITE) : null;
   try {
     const row = await insertRoomWithOwner(
       ctx.db,
-      { name: body.name, visibility: body.visibility, topic: body.topic ?? '', createdBy: actor.user.id },
+      {
+        name: body.name,
+        visibility: body.visibility,
+        topic: body.topic ?? '',
+        createdBy: actor.user.id,
+        encrypted,
+        suite,
+      },
       (tx, room) =>
         recordAudit(tx, ctx.now(), {
           roomId: room.id,
           actorId: actor.user.id,
           action: 'room.created',
-          details: { name: room.name, visibility: room.visibility },
+          details: { name: room.name, visibility: room.visibility, encrypted, ...(suite ? { suite } : {}) },
         }),
     );
     return toRoom(row, 'owner');
@@ -99,7 +112,7 @@ export async function doLeaveRoom(ctx: DomainContext, actor: Actor, roomId: stri
   const { room, role } = await accessRoom(ctx, actor, roomId);
   if (role === null) throw forbidden('you are not a member of this room');
   if (!can(role, 'room.leave')) throw forbidden('the owner must transfer ownership before leaving');
-  if (await deleteMember(ctx.db, room.id, actor.user.id)) {
+  if (await deleteMember(ctx.db, room.id, actor.user.id, room.encrypted)) {
     ctx.notify.roomEvent(room.id, 'member.left', { user: actor.user }, actor.user.id);
   }
 }

@@ -16,6 +16,7 @@ import type { DomainContext } from './context.js';
 export type SecurityEventKind =
   | 'login.failed'
   | 'login.locked'
+  | 'login.new_network'
   | 'room.not_found'
   | 'rate_limited'
   | 'invitation.created'
@@ -48,6 +49,11 @@ export const SECURITY_RULES = {
 } as const;
 
 type RuleName = keyof typeof SECURITY_RULES;
+
+/** The per-room send limits, whichever tier they belong to: exceeding either is flooding. */
+export function isSendLimit(name: unknown): boolean {
+  return name === 'sendUserRoom' || name === 'sendUserRoomBot';
+}
 
 /** The part of the context the detector needs, plus a logger: detection must never break the request. */
 export interface SecurityDeps {
@@ -117,7 +123,7 @@ async function evaluateRules(deps: SecurityDeps, event: SecurityEvent): Promise<
       return;
     case 'rate_limited': {
       const rule = SECURITY_RULES.messageFlood;
-      if (event.details?.limit !== 'sendUserRoom' || !event.userId || !event.roomId) return;
+      if (!isSendLimit(event.details?.limit) || !event.userId || !event.roomId) return;
       if (quiet('messageFlood', `flood:${event.userId}:${event.roomId}`, now)) return;
       const { total } = await countEvents(
         ctx.db,
@@ -181,6 +187,9 @@ async function raise(
 ): Promise<void> {
   const { ctx } = deps;
   const rule = SECURITY_RULES[name];
+  // Checked and set with no await in between: concurrent events of one flood all pass the rule's count before
+  // any alert exists, and only the first of them on this process may go on to raise it.
+  if (quiet(name, subject, ctx.now().getTime())) return;
   recentlyAlerted.set(`${name}|${subject}`, ctx.now().getTime() + rule.windowSeconds * 1000);
   if (await recentAlertExists(ctx.db, name, subject, new Date(ctx.now().getTime() - rule.windowSeconds * 1000))) return;
   const response = await respond();

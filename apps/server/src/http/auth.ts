@@ -24,9 +24,12 @@ export function readSessionToken(headers: IncomingHttpHeaders): string | undefin
   return undefined;
 }
 
-/** preHandler that refuses unauthenticated requests and sets `request.actor`. */
-export function requireActor(domain: DomainContext) {
+/**
+ * preHandler that refuses unauthenticated requests and sets `request.actor`. `allowUnenrolled`: the route stays
+ * open to an account without a second factor where the platform requires one (enrolment, me, logout).
+ */
+export function requireActor(domain: DomainContext, opts: { allowUnenrolled?: boolean } = {}) {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
-    request.actor = await accessSession(domain, readSessionToken(request.headers), request.ip);
+    request.actor = await accessSession(domain, readSessionToken(request.headers), request.ip, opts);
   };
 }

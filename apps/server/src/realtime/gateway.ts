@@ -101,9 +101,15 @@ export function attachGateway(
     let status = 500;
     if (err instanceof AppError) {
       status =
-        ({ unauthenticated: 401, forbidden: 403, not_found: 404, unavailable: 503 } as Record<string, number>)[
-          err.code
-        ] ?? 400;
+        (
+          {
+            unauthenticated: 401,
+            forbidden: 403,
+            totp_enrollment_required: 403,
+            not_found: 404,
+            unavailable: 503,
+          } as Record<string, number>
+        )[err.code] ?? 400;
     } else if (isDatabaseDown(err)) status = 503;
     else log.error({ err: redactDbError(err) }, 'upgrade failed');
     socket.end(

@@ -30,10 +30,14 @@ describe.each(MODES)('real time over /ws (%s)', (mode) => {
     expect(ack).toMatchObject({ type: 'ack', id: 'm1', seq: 1 });
     const [got] = await Promise.all([wb.wait((f) => f.type === 'message'), wa.wait((f) => f.type === 'message')]);
     expect(got).toMatchObject({ roomId, seq: 1, body: 'hello $E=mc^2$', sender: { id: alice.user.id } });
-    const stored = await server.query<{ seq: string; body: string }>(
-      `select seq, body from messages where room_id = '${roomId}'`,
+    expect(await server.stored(roomId)).toEqual([{ seq: 1, body: 'hello $E=mc^2$' }]);
+    // Sealed at rest: the plaintext column stays empty (docs/retention.md).
+    const raw = await server.query<{ body: string | null; sealed_body: string }>(
+      `select body, sealed_body from messages where room_id = '${roomId}'`,
     );
-    expect(stored.map((r) => [Number(r.seq), r.body])).toEqual([[1, 'hello $E=mc^2$']]);
+    expect(raw).toHaveLength(1);
+    expect(raw[0]!.body).toBeNull();
+    expect(raw[0]!.sealed_body).not.toContain('mc^2');
     await Promise.all([wa.close(), wb.close()]);
   });
 

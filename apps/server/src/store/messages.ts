@@ -4,7 +4,11 @@ import type { Db, Tx } from './db.js';
 import { messages, rooms, users } from './schema.js';
 import { toUser } from './users.js';
 
-type MessageRow = typeof messages.$inferSelect;
+export type MessageRow = typeof messages.$inferSelect;
+/** Opens sealed bodies in place (see domain/sealing.ts). */
+export interface BodyOpener {
+  openAll<R extends MessageRow>(rows: R[]): Promise<R[]>;
+}
 type Sender = { id: string; username: string; displayName: string };
 
 export function toMessage(row: MessageRow, sender: Sender): Message {
@@ -14,6 +18,8 @@ export function toMessage(row: MessageRow, sender: Sender): Message {
     sender: toUser(sender),
     ...(row.body !== null ? { body: row.body } : {}),
     ...(row.ciphertext !== null ? { ciphertext: row.ciphertext } : {}),
+    ...(row.kind !== null ? { kind: row.kind } : {}),
+    ...(row.epoch !== null ? { epoch: row.epoch } : {}),
     createdAt: row.createdAt.toISOString(),
     ...(row.expiresAt ? { expiresAt: row.expiresAt.toISOString() } : {}),
     ...(row.editedAt ? { editedAt: row.editedAt.toISOString() } : {}),
@@ -22,21 +28,30 @@ export function toMessage(row: MessageRow, sender: Sender): Message {
 }
 
 /**
- * Takes the room's next seq. The UPDATE holds the room row's lock until the transaction ends, so seqs are
- * handed out and committed in order, with no gap (a rollback gives the number back) and no collision.
+ * Takes the room's next seq and reads what a send needs to know of the room, in one statement. The UPDATE holds
+ * the room row's lock until the transaction ends, so seqs are handed out and committed in order, with no gap (a
+ * rollback gives the number back) and no collision. Undefined when there is no such room.
  */
-export async function takeNextSeq(tx: Tx, roomId: string): Promise<number | undefined> {
+export async function takeNextSeq(tx: Tx, roomId: string) {
   const [row] = await tx
     .update(rooms)
     .set({ lastSeq: sql`${rooms.lastSeq} + 1` })
     .where(eq(rooms.id, roomId))
-    .returning({ seq: rooms.lastSeq });
-  return row?.seq;
+    .returning({
+      id: rooms.id,
+      seq: rooms.lastSeq,
+      encrypted: rooms.encrypted,
+      retentionSeconds: rooms.retentionSeconds,
+      mlsEpoch: rooms.mlsEpoch,
+      commitRequired: rooms.commitRequired,
+    });
+  return row;
 }
 
-export async function insertMessage(tx: Tx, values: typeof messages.$inferInsert): Promise<MessageRow> {
-  const [row] = await tx.insert(messages).values(values).returning();
-  return row!;
+/** Inserts a message; undefined when its clientMsgId is already stored for this sender and room. */
+export async function insertMessage(tx: Tx, values: typeof messages.$inferInsert): Promise<MessageRow | undefined> {
+  const [row] = await tx.insert(messages).values(values).onConflictDoNothing().returning();
+  return row;
 }
 
 export async function findByClientMsgId(
@@ -63,7 +78,13 @@ export interface MessageRange {
  * Messages of a room in seq order. With `after`, the first `limit` after it; otherwise the last `limit`
  * before `before` (or the newest). Expired messages are never returned, even before they are purged.
  */
-export async function listMessages(db: Db, roomId: string, range: MessageRange, now: Date): Promise<Message[]> {
+export async function listMessages(
+  db: Db,
+  opener: BodyOpener,
+  roomId: string,
+  range: MessageRange,
+  now: Date,
+): Promise<Message[]> {
   const where: SQL[] = [eq(messages.roomId, roomId), or(isNull(messages.expiresAt), gt(messages.expiresAt, now))!];
   if (range.after !== undefined) where.push(gt(messages.seq, range.after));
   if (range.before !== undefined) where.push(lt(messages.seq, range.before));
@@ -76,6 +97,7 @@ export async function listMessages(db: Db, roomId: string, range: MessageRange, 
     .orderBy(fromStart ? asc(messages.seq) : desc(messages.seq))
     .limit(range.limit);
   if (!fromStart) rows.reverse();
+  await opener.openAll(rows.map((r) => r.message));
   return rows.map((r) => toMessage(r.message, r.sender));
 }
 
@@ -85,20 +107,22 @@ export async function tombstoneMessage(
   roomId: string,
   seq: number,
   now: Date,
-): Promise<{ senderId: string; alreadyDeleted: boolean } | undefined> {
+): Promise<{ senderId: string; alreadyDeleted: boolean; commit: boolean } | undefined> {
   const [row] = await db
-    .select({ senderId: messages.senderId, deletedAt: messages.deletedAt })
+    .select({ senderId: messages.senderId, deletedAt: messages.deletedAt, kind: messages.kind })
     .from(messages)
     .where(and(eq(messages.roomId, roomId), eq(messages.seq, seq)))
     .limit(1);
   if (!row) return undefined;
+  // An MLS commit is the group's history, not a message: members behind need it to catch up.
+  if (row.kind === 'commit') return { senderId: row.senderId, alreadyDeleted: false, commit: true };
   if (!row.deletedAt) {
     await db
       .update(messages)
-      .set({ body: null, ciphertext: null, deletedAt: now })
+      .set({ body: null, sealedBody: null, bodyKeyId: null, ciphertext: null, deletedAt: now })
       .where(and(eq(messages.roomId, roomId), eq(messages.seq, seq)));
   }
-  return { senderId: row.senderId, alreadyDeleted: row.deletedAt !== null };
+  return { senderId: row.senderId, alreadyDeleted: row.deletedAt !== null, commit: false };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Member, Role, Room } from '@salon/protocol';
-import { and, asc, eq, isNotNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from './db.js';
+import { deleteRoomKeys } from './keys.js';
 import { roomMembers, rooms, users } from './schema.js';
 import { toUser } from './users.js';
 
@@ -13,6 +14,7 @@ export function toRoom(row: RoomRow, role: Role | null): Room {
     visibility: row.visibility,
     topic: row.topic,
     encrypted: row.encrypted,
+    ...(row.suite !== null ? { suite: row.suite } : {}),
     createdAt: row.createdAt.toISOString(),
     lastSeq: row.lastSeq,
     ...(row.retentionSeconds ? { retentionSeconds: row.retentionSeconds } : {}),
@@ -24,7 +26,14 @@ export function toRoom(row: RoomRow, role: Role | null): Room {
 /** Creates the room and makes its creator the owner, atomically. */
 export async function insertRoomWithOwner(
   db: Db,
-  values: { name: string; visibility: 'public' | 'private'; topic: string; createdBy: string },
+  values: {
+    name: string;
+    visibility: 'public' | 'private';
+    topic: string;
+    createdBy: string;
+    encrypted: boolean;
+    suite: number | null;
+  },
   onCreated?: (tx: Tx, room: RoomRow) => Promise<void>,
 ): Promise<RoomRow> {
   return db.transaction(async (tx) => {
@@ -85,12 +94,26 @@ export async function insertMember(db: Db | Tx, roomId: string, userId: string, 
   return added.length > 0;
 }
 
-export async function deleteMember(db: Db | Tx, roomId: string, userId: string): Promise<boolean> {
+/**
+ * Removes a member; returns whether there was one. In an encrypted room the group must then drop the member's
+ * devices: messages are refused until a commit advances the epoch (see `commitRequired`).
+ */
+export async function deleteMember(db: Db | Tx, roomId: string, userId: string, encrypted: boolean): Promise<boolean> {
   const removed = await db
     .delete(roomMembers)
     .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)))
     .returning({ userId: roomMembers.userId });
+  if (removed.length > 0 && encrypted) await markCommitRequired(db, [roomId]);
   return removed.length > 0;
+}
+
+/** Encrypted rooms whose group still holds devices that must go: messages wait for the removing commit. */
+export async function markCommitRequired(db: Db | Tx, roomIds: string[]): Promise<void> {
+  if (roomIds.length === 0) return;
+  await db
+    .update(rooms)
+    .set({ commitRequired: true })
+    .where(and(inArray(rooms.id, roomIds), eq(rooms.encrypted, true), isNotNull(rooms.mlsEpoch)));
 }
 
 export async function listMembers(db: Db, roomId: string): Promise<Member[]> {
@@ -118,8 +141,10 @@ export async function updateRoom(
   return row;
 }
 
+/** Deletes the room with everything in it, the keys of its sealed bodies included (no foreign key reaches them). */
 export async function deleteRoom(db: Db | Tx, roomId: string): Promise<void> {
   await db.delete(rooms).where(eq(rooms.id, roomId));
+  await deleteRoomKeys(db, roomId);
 }
 
 /** Every room's metadata (never message content), for platform administrators. */

@@ -4,6 +4,7 @@ import {
   boolean,
   index,
   integer,
+  pgSchema,
   pgTable,
   primaryKey,
   text,
@@ -22,6 +23,10 @@ export const users = pgTable(
     displayName: text('display_name').notNull(),
     passwordHash: text('password_hash').notNull(),
     isPlatformAdmin: boolean('is_platform_admin').notNull().default(false),
+    /** Which send budget applies: 'bot' accounts (integrations posting instrument data) get a higher one. */
+    limitTier: text('limit_tier', { enum: ['standard', 'bot'] })
+      .notNull()
+      .default('standard'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('users_username_key').on(t.username)],
@@ -100,6 +105,12 @@ export const messages = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     body: text('body'),
     ciphertext: text('ciphertext'),
+    /**
+     * Plaintext rooms: the body sealed at rest (XChaCha20-Poly1305, base64 nonce | ciphertext) under the room key
+     * `bodyKeyId` of its expiry period. `body` stays null for sealed rows; older rows may still hold it.
+     */
+    sealedBody: text('sealed_body'),
+    bodyKeyId: uuid('body_key_id'),
     /** Encrypted rooms: 'commit' for an MLS commit relayed in the room's order; null for a message. */
     kind: text('kind', { enum: ['commit'] }),
     /** Encrypted rooms: the MLS epoch the ciphertext was made in (read from its cleartext header). */
@@ -334,4 +345,32 @@ export const recoveryCodes = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('recovery_codes_user_idx').on(t.userId)],
+);
+
+/**
+ * Keys of message bodies at rest, in their own schema so that database backups leave them out (back up with
+ * `pg_dump --exclude-schema=salon_keys`): destroying a key row then shreds every copy of the bodies it sealed,
+ * the backups included. Each key is wrapped by the master key (SALON_MASTER_KEY); no foreign keys cross over.
+ */
+export const salonKeys = pgSchema('salon_keys');
+
+export const roomKeys = salonKeys.table(
+  'room_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    roomId: uuid('room_id').notNull(),
+    /** Start of the expiry period (Unix seconds) whose messages the key seals; -1 for messages that never expire. */
+    period: bigint('period', { mode: 'number' }).notNull(),
+    /** base64 nonce | XChaCha20-Poly1305(master key, data key), bound to room and period. */
+    wrappedKey: text('wrapped_key').notNull(),
+    /** Which master key wrapped it (first bytes of its SHA-256), for rotation. */
+    masterKeyId: text('master_key_id').notNull(),
+    /** When every message the key sealed has expired: the purge destroys the key then. Null: never. */
+    destroyAfter: timestamp('destroy_after', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('room_keys_room_period_key').on(t.roomId, t.period),
+    index('room_keys_destroy_idx').on(t.destroyAfter).where(sql`${t.destroyAfter} is not null`),
+  ],
 );

@@ -1,11 +1,18 @@
 import { and, desc, eq, gt, lt } from 'drizzle-orm';
 import type { Db } from './db.js';
-import { sessions, users } from './schema.js';
+import { sessions, users, userTotp } from './schema.js';
 import type { UserRow } from './users.js';
 
 export async function insertSession(
   db: Db,
-  values: { tokenHash: string; userId: string; expiresAt: Date; ip?: string | null; userAgent?: string | null },
+  values: {
+    tokenHash: string;
+    userId: string;
+    expiresAt: Date;
+    ip?: string | null;
+    userAgent?: string | null;
+    createdAt?: Date;
+  },
 ): Promise<{ id: string }> {
   const [row] = await db.insert(sessions).values(values).returning({ id: sessions.id });
   return row!;
@@ -16,11 +23,20 @@ export async function findLiveSession(
   db: Db,
   tokenHash: string,
   now: Date,
-): Promise<{ sessionId: string; expiresAt: Date; lastSeenAt: Date; user: UserRow } | undefined> {
+): Promise<
+  { sessionId: string; expiresAt: Date; lastSeenAt: Date; user: UserRow; totpConfirmedAt: Date | null } | undefined
+> {
   const [row] = await db
-    .select({ sessionId: sessions.id, expiresAt: sessions.expiresAt, lastSeenAt: sessions.lastSeenAt, user: users })
+    .select({
+      sessionId: sessions.id,
+      expiresAt: sessions.expiresAt,
+      lastSeenAt: sessions.lastSeenAt,
+      user: users,
+      totpConfirmedAt: userTotp.confirmedAt,
+    })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(userTotp, eq(userTotp.userId, sessions.userId))
     .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)))
     .limit(1);
   return row;

@@ -30,3 +30,12 @@ export async function findUsersByIds(db: Db, ids: string[]): Promise<UserRow[]> 
 export async function setPlatformAdmin(db: Db | Tx, userId: string, admin: boolean): Promise<void> {
   await db.update(users).set({ isPlatformAdmin: admin }).where(eq(users.id, userId));
 }
+
+export async function findUserById(db: Db | Tx, id: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+  return row;
+}
+
+export async function setLimitTier(db: Db | Tx, userId: string, tier: UserRow['limitTier']): Promise<void> {
+  await db.update(users).set({ limitTier: tier }).where(eq(users.id, userId));
+}

@@ -47,11 +47,25 @@ export async function newUser(base: string, prefix = 'user'): Promise<TestUser> 
   return { user: login.json.user, token: login.json.token, password };
 }
 
-/** Creates a room as `owner` and returns its id. */
-export async function newRoom(base: string, owner: TestUser, visibility: 'public' | 'private' = 'public') {
+/**
+ * Creates a room as `owner` and returns its id. Private rooms are created without end-to-end encryption unless
+ * asked, so tests of access control can post plaintext; encryption has its own tests.
+ */
+export async function newRoom(
+  base: string,
+  owner: TestUser,
+  visibility: 'public' | 'private' = 'public',
+  options: { encrypted?: boolean; suite?: 84 | 3 } = {},
+) {
+  const encrypted = visibility === 'private' ? (options.encrypted ?? false) : undefined;
   const res = await api<{ room: { id: string } }>(base, 'POST', '/api/rooms', {
     token: owner.token,
-    body: { name: uniqueName('room'), visibility },
+    body: {
+      name: uniqueName('room'),
+      visibility,
+      ...(encrypted !== undefined ? { encrypted } : {}),
+      ...(options.suite ? { suite: options.suite } : {}),
+    },
   });
   if (res.status !== 201) throw new Error(`room create failed: ${JSON.stringify(res)}`);
   return res.json.room.id;

@@ -6,6 +6,7 @@ import { type Salon, startSalon } from '../app.js';
 import { type Config, loadConfig } from '../config.js';
 import { relaxedLimits } from '../domain/limits.js';
 import { createTestDatabase, REDIS_URL, type TestDatabase } from './postgres.js';
+import { storedMessagesIn, TEST_MASTER_KEY } from './stored.js';
 
 export type Mode = 'embedded' | 'postgres' | 'postgres+redis';
 export const MODES: readonly Mode[] = ['embedded', 'postgres', 'postgres+redis'];
@@ -15,6 +16,8 @@ export interface TestServer {
   salon: Salon;
   /** Runs SQL against the server's own store (PGlite or PostgreSQL). */
   query<T = Record<string, unknown>>(text: string): Promise<T[]>;
+  /** A room's stored messages with their bodies opened (they are sealed at rest). */
+  stored(roomId: string): Promise<Array<{ seq: number; body: string | null }>>;
   close(): Promise<void>;
 }
 
@@ -27,6 +30,9 @@ export async function startTestServer(opts: { mode?: Mode; config?: Partial<Conf
     port: 0,
     logLevel: process.env.TEST_LOG_LEVEL ?? 'warn',
     database: testDb ? { kind: 'postgres', url: testDb.url } : { kind: 'pglite', dataDir: null },
+    // Each in-process server gets its own master key; nothing is written to the working folder.
+    masterKey: TEST_MASTER_KEY,
+    masterKeyFile: null,
     redisUrl: mode === 'postgres+redis' ? REDIS_URL : null,
     // Tests register hundreds of users from one address; the protection tests pass the real defaults.
     limits: relaxedLimits(),
@@ -46,6 +52,7 @@ export async function startTestServer(opts: { mode?: Mode; config?: Partial<Conf
       const result = await salon.database.db.execute(sql.raw(text));
       return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
     },
+    stored: (roomId) => storedMessagesIn(salon.database.db, roomId, config.masterKey ?? TEST_MASTER_KEY),
     async close() {
       await salon.stop();
       await testDb?.drop();
@@ -72,6 +79,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       SALON_LIMITS: JSON.stringify(relaxedLimits()),
+      SALON_MASTER_KEY: TEST_MASTER_KEY,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -64,10 +64,7 @@ describe('RealtimeConnection against a real server', () => {
   }
 
   async function storedSeqs(roomId: string) {
-    const rows = await server.query<{ seq: string; body: string }>(
-      `select seq, body from messages where room_id = '${roomId}' order by seq`,
-    );
-    return rows.map((r) => ({ seq: Number(r.seq), body: r.body }));
+    return server.stored(roomId);
   }
 
   it('replays after `since`, then delivers live messages, each once and in order, with text and status', async () => {

@@ -8,11 +8,11 @@ import {
   freePort,
   newRoom,
   newUser,
-  queryDatabase,
   REDIS_URL,
   type ServerProcess,
   sleep,
   spawnServer,
+  storedMessages,
   type TestDatabase,
 } from '../test/servers.js';
 import type { SendResult } from './outbox.js';
@@ -75,11 +75,7 @@ describe('failover across server processes', () => {
     }
     const settled = await Promise.all(outcomes);
 
-    const rows = await queryDatabase<{ seq: string; body: string }>(
-      db.url,
-      'select seq, body from messages where room_id = $1 order by seq',
-      [roomId],
-    );
+    const rows = await storedMessages(db.url, roomId);
     const stored = new Map(rows.map((r) => [r.body, Number(r.seq)]));
     // Never duplicated: each body at most once.
     expect(stored.size).toBe(rows.length);

@@ -23,6 +23,7 @@ export {
   REDIS_URL,
   type TestDatabase,
 } from '../../../../apps/server/src/test/postgres.js';
+export { storedMessages } from '../../../../apps/server/src/test/stored.js';
 
 /** A TCP port nothing listens on right now (to restart a server on the same address, or to find none there). */
 export function freePort(): Promise<number> {

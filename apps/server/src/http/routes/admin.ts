@@ -1,13 +1,17 @@
+import { SetLimitTierBodySchema } from '@salon/protocol';
 import type { FastifyInstance } from 'fastify';
 import { fetchPlatformAudit, isPlatformAdmin } from '../../domain/audit.js';
 import type { DomainContext } from '../../domain/context.js';
-import { forbidden, notFound } from '../../domain/errors.js';
+import { forbidden, isId, notFound } from '../../domain/errors.js';
+import { doSetLimitTier } from '../../domain/platform.js';
 import { toAlert } from '../../domain/security.js';
 import { listAllRooms } from '../../store/rooms.js';
 import { acknowledgeAlert, listAlerts } from '../../store/security.js';
+import { findUserById, toUser } from '../../store/users.js';
 import { requireActor } from '../auth.js';
+import { parseInput } from '../validate.js';
 
-/** Platform administration: every room's metadata (never its messages) and the platform audit log. */
+/** Platform administration: every room's metadata (never its messages), the audit log, alerts, limit tiers. */
 export function adminRoutes(app: FastifyInstance, domain: DomainContext): void {
   app.addHook('preHandler', requireActor(domain));
   app.addHook('preHandler', async (request) => {
@@ -39,5 +43,14 @@ export function adminRoutes(app: FastifyInstance, domain: DomainContext): void {
       throw notFound('alert');
     }
     return reply.status(204).send();
+  });
+
+  app.put<{ Params: { userId: string } }>('/api/admin/users/:userId/tier', async (request) => {
+    const { userId } = request.params;
+    const user = isId(userId) ? await findUserById(domain.db, userId) : undefined;
+    if (!user) throw notFound('user');
+    const { tier } = parseInput(SetLimitTierBodySchema, request.body);
+    await doSetLimitTier(domain.db, domain.now(), { userId: user.id, tier, actorId: request.actor.user.id });
+    return { user: toUser(user), tier };
   });
 }

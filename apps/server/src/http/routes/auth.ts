@@ -1,13 +1,14 @@
 import { LoginBodySchema, RegisterBodySchema } from '@salon/protocol';
 import type { FastifyInstance } from 'fastify';
-import { doLogin, doLogout, doRegister, SESSION_TTL_MS } from '../../domain/accounts.js';
+import { doLogin, doLogout, doRegister, fetchAccount, SESSION_TTL_MS } from '../../domain/accounts.js';
 import type { DomainContext } from '../../domain/context.js';
 import { requireActor, SESSION_COOKIE } from '../auth.js';
 import { parseInput } from '../validate.js';
 
 /** Accounts and sessions: register, login, logout, me. */
 export function authRoutes(app: FastifyInstance, domain: DomainContext, opts: { secureCookies: boolean }): void {
-  const auth = requireActor(domain);
+  // Open to accounts that still have to enrol a second factor: they must be able to see who they are and leave.
+  const auth = requireActor(domain, { allowUnenrolled: true });
 
   app.post('/api/auth/register', async (request, reply) => {
     const user = await doRegister(domain, parseInput(RegisterBodySchema, request.body), { ip: request.ip });
@@ -36,5 +37,8 @@ export function authRoutes(app: FastifyInstance, domain: DomainContext, opts: { 
     return reply.status(204).send();
   });
 
-  app.get('/api/me', { preHandler: auth }, async (request) => ({ user: request.actor.user }));
+  app.get('/api/me', { preHandler: auth }, async (request) => ({
+    user: request.actor.user,
+    account: await fetchAccount(domain, request.actor),
+  }));
 }

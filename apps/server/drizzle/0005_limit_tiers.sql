@@ -1,0 +1,1 @@
+ALTER TABLE "users" ADD COLUMN "limit_tier" text DEFAULT 'standard' NOT NULL;
