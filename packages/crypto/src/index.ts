@@ -10,6 +10,7 @@ export {
   SalonCryptoError,
   StaleEpochError,
 } from './errors.js';
+export { type FrankedPayload, frankingCommitment, frankPayload, openFrankedPayload } from './franking.js';
 export type { CommitBundle, CommitChanges, HandshakeResult, MembershipChange, RoomOptions } from './handshake.js';
 export { type DeviceRef, decodeIdentity, deviceKey, encodeIdentity, sameDevice } from './identity.js';
 export type { AuthenticateDevice, Member } from './members.js';

@@ -117,3 +117,27 @@ export type IntegrityReportBody = z.infer<typeof IntegrityReportBodySchema>;
 
 export const DevicesResponseSchema = z.object({ user: UserSchema.optional(), devices: z.array(DeviceSchema) });
 export const CommitResponseSchema = z.object({ seq: z.number().int(), epoch: z.number().int() });
+
+/** A member reports an encrypted message by revealing its text and franking key. */
+export const ReportBodySchema = z.strictObject({
+  seq: SeqSchema,
+  text: z.string().min(1).max(16_000),
+  /** The franking key found inside the decrypted message (base64, 32 bytes). */
+  key: Base64Schema.length(44),
+  reason: z.string().trim().max(500).optional(),
+});
+export type ReportBody = z.infer<typeof ReportBodySchema>;
+
+export const MessageReportSchema = z.object({
+  id: z.string(),
+  roomId: z.string(),
+  seq: z.number().int(),
+  sender: UserSchema.nullable(),
+  reporter: UserSchema.nullable(),
+  text: z.string(),
+  reason: z.string(),
+  /** Always true: reports that do not verify are refused, never stored. */
+  verified: z.literal(true),
+  createdAt: z.string(),
+});
+export type MessageReport = z.infer<typeof MessageReportSchema>;

@@ -65,6 +65,8 @@ export const MessageSchema = z.object({
   kind: z.literal('commit').optional(),
   /** Encrypted rooms: the MLS epoch the ciphertext was made in. */
   epoch: z.number().int().optional(),
+  /** Encrypted rooms: the sender's franking commitment; recipients check it against the decrypted text. */
+  franking: z.string().optional(),
   createdAt: z.string(),
   expiresAt: z.string().optional(),
   editedAt: z.string().optional(),

@@ -21,6 +21,8 @@ export const ERROR_STATUS = {
   link_expired: 410,
   link_exhausted: 410,
   link_revoked: 410,
+  /** A report of an encrypted message whose text or key does not match the stored commitment. */
+  report_unverified: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

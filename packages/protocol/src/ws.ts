@@ -39,11 +39,19 @@ export const SendFrameSchema = z
     roomId: IdSchema,
     body: MessageBodySchema.optional(),
     ciphertext: z.string().min(1).max(MAX_CIPHERTEXT_CHARS).optional(),
+    /** Encrypted rooms: the franking commitment (base64 HMAC-SHA256 of the text under a key inside the ciphertext). */
+    franking: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes of base64')
+      .optional(),
     clientMsgId: ClientMsgIdSchema.optional(),
     ttlSeconds: z.number().int().min(1).max(MAX_TTL_SECONDS).optional(),
   })
   .refine((f) => (f.body === undefined) !== (f.ciphertext === undefined), {
     message: 'exactly one of body and ciphertext',
+  })
+  .refine((f) => f.franking === undefined || f.ciphertext !== undefined, {
+    message: 'franking goes with ciphertext',
   });
 export const TypingFrameSchema = z.strictObject({
   type: z.literal('typing'),

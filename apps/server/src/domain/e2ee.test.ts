@@ -1,6 +1,6 @@
 // The MLS delivery service against real MLS clients (@salon/crypto): devices, the KeyPackage directory, the
 // epoch compare-and-set, Welcomes, external commits, removals and integrity reports. SPEC rules: E2E-1, E2E-3.
-import { Device, RoomCrypto, type SuiteId } from '@salon/crypto';
+import { Device, frankPayload, openFrankedPayload, RoomCrypto, type SuiteId } from '@salon/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, newRoom, newUser, type TestUser, uniqueName, WsClient } from '../test/client.js';
 import { addMember } from '../test/governance.js';
@@ -425,5 +425,78 @@ describe('E2EE delivery service', () => {
         ),
       )
       .toEqual([{ details: JSON.stringify({ reason: 'gap', seq: 2 }) }]);
+  });
+  it('franking (E2E-17): a genuine report verifies and lets a moderator act; altered text or a wrong key fail', async () => {
+    const a = await enrol(alice);
+    const b = await enrol(await newUser(server.url, 'bob'));
+    const bob = b.who;
+    const { roomId, room, bobRoom } = await roomWithBob(a, b);
+    const ws = await WsClient.connect(server.url, bob.token);
+    const abusive = `abusive ${uniqueName('m')}`;
+    const innocent = `innocent ${uniqueName('m')}`;
+    const sent: Array<{ seq: number; key: Uint8Array }> = [];
+    for (const text of [abusive, innocent]) {
+      const franked = frankPayload(text);
+      ws.send({
+        type: 'send',
+        id: text,
+        roomId,
+        ciphertext: b64(await bobRoom.encrypt(franked.payload)),
+        franking: b64(franked.commitment),
+      });
+      const ack = await ws.wait((f) => f.id === text);
+      expect(ack.type, JSON.stringify(ack)).toBe('ack');
+      sent.push({ seq: ack.seq, key: franked.key });
+    }
+    // Alice receives it with the commitment and checks it against what she decrypted.
+    const history = await call<{ messages: Array<{ seq: number; ciphertext: string; franking: string }> }>(
+      'GET',
+      `/api/rooms/${roomId}/messages`,
+      alice,
+    );
+    const received = history.json.messages.find((m) => m.seq === sent[0]!.seq)!;
+    const opened = await room.decrypt(unb64(received.ciphertext));
+    const { text, key } = openFrankedPayload(opened.plaintext!, unb64(received.franking));
+    expect(text).toBe(abusive);
+    // A report with altered text, or with the key of another message, is refused and recorded.
+    const report = (body: Record<string, unknown>) => call('POST', `/api/rooms/${roomId}/reports`, alice, body);
+    const altered = await report({ seq: sent[0]!.seq, text: `${abusive}!`, key: b64(key) });
+    expect(altered.status).toBe(422);
+    expect(code(altered)).toBe('report_unverified');
+    expect(code(await report({ seq: sent[0]!.seq, text: abusive, key: b64(sent[1]!.key) }))).toBe('report_unverified');
+    expect(code(await report({ seq: sent[1]!.seq, text: abusive, key: b64(key) }))).toBe('report_unverified');
+    expect(
+      (await call('POST', `/api/rooms/${roomId}/reports`, eve, { seq: sent[0]!.seq, text, key: b64(key) })).status,
+    ).toBe(404);
+    // The genuine report verifies; the owner (a moderator and above) sees the text and deletes the message.
+    const genuine = await report({ seq: sent[0]!.seq, text: abusive, key: b64(key), reason: 'harassment' });
+    expect(genuine.status, JSON.stringify(genuine.json)).toBe(201);
+    expect(genuine.json.report).toMatchObject({
+      seq: sent[0]!.seq,
+      text: abusive,
+      verified: true,
+      sender: { id: bob.user.id },
+    });
+    const listed = await call<{ reports: Array<{ text: string }> }>('GET', `/api/rooms/${roomId}/reports`, alice);
+    expect(listed.json.reports.map((r) => r.text)).toEqual([abusive]);
+    expect((await call('GET', `/api/rooms/${roomId}/reports`, bob)).status).toBe(403);
+    expect((await call('DELETE', `/api/rooms/${roomId}/messages/${sent[0]!.seq}`, alice)).status).toBe(204);
+    // Unreported messages stay unreadable to the server: no table holds the innocent text.
+    const dump = await server.query<{ row: string }>(
+      `select x::text as row from messages x union all select y::text from message_reports y`,
+    );
+    expect(dump.some((r) => r.row.includes(innocent))).toBe(false);
+    expect(dump.some((r) => r.row.includes(abusive))).toBe(true);
+    await expect
+      .poll(
+        async () =>
+          (
+            await server.query<{ details: string }>(
+              `select details from security_events where kind = 'integrity.failed' and room_id = '${roomId}'`,
+            )
+          ).filter((e) => e.details.includes('report_unverified')).length,
+      )
+      .toBe(3);
+    ws.close();
   });
 });

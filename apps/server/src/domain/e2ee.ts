@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { inspectMessage, type MessageInfo, SUITES } from '@salon/crypto';
 import type {
   ClaimedKeyPackage,
@@ -6,7 +7,9 @@ import type {
   GroupState,
   IntegrityReportBody,
   Message,
+  MessageReport,
   RegisterDeviceBody,
+  ReportBody,
   RoomSuite,
   UploadKeyPackagesBody,
   User,
@@ -23,20 +26,24 @@ import {
   encryptedRoomsOf,
   findDevice,
   findGroup,
+  findMessageForReport,
   insertDevice,
   insertKeyPackages,
+  insertReport,
   insertWelcomes,
   listDevices,
+  listReports,
   listWelcomes,
   saveGroupInfo,
   toDevice,
 } from '../store/e2ee.js';
 import { findMembership } from '../store/governance.js';
 import { insertMessage, toMessage } from '../store/messages.js';
-import { findRole, markCommitRequired, type RoomRow } from '../store/rooms.js';
+import { findRole, listMembers, markCommitRequired, type RoomRow } from '../store/rooms.js';
 import { findUserByUsername, findUsersByIds, toUser } from '../store/users.js';
 import type { Actor, DomainContext } from './context.js';
 import { AppError, forbidden, invalid, isId, notFound } from './errors.js';
+import { can } from './permissions.js';
 import { accessRoomFor } from './rooms.js';
 
 const utf8 = new TextDecoder();
@@ -368,4 +375,105 @@ export async function doReportIntegrity(
       ...(body.detail ? { detail: body.detail } : {}),
     },
   });
+}
+
+/**
+ * The server's binding of a franking commitment to where and from whom it arrived (E2E-17): HMAC-SHA256 under
+ * a key derived from the master key. A report is checked against it, so an edited row cannot frame anyone.
+ */
+export function bindFranking(
+  ctx: Pick<DomainContext, 'sealer'>,
+  at: { roomId: string; seq: number; senderId: string; now: Date },
+  commitment: string,
+): string {
+  return createHmac('sha256', ctx.sealer.derivedKey('franking'))
+    .update(`salon/franking/v1|${at.roomId}|${at.seq}|${at.senderId}|${at.now.toISOString()}|${commitment}`)
+    .digest('base64');
+}
+
+const equalB64 = (a: string, b: string) => {
+  const x = Buffer.from(a, 'base64');
+  const y = Buffer.from(b, 'base64');
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+/**
+ * A member reports an encrypted message by revealing its text and franking key. The report is stored only if
+ * the key's commitment to the text is the one the sender sent, and the server's binding of it to this room,
+ * seq and sender holds; moderators then see the text and may act. Anything else is refused, and recorded.
+ */
+export async function doReportMessage(
+  ctx: DomainContext,
+  actor: Actor,
+  roomId: string,
+  body: ReportBody,
+): Promise<MessageReport> {
+  await ctx.limits.consume('invite', actor.user.id);
+  const room = await encryptedRoomFor(ctx, actor, roomId);
+  const stored = await findMessageForReport(ctx.db, room.id, body.seq);
+  if (!stored || stored.kind === 'commit' || stored.deletedAt) throw notFound('message');
+  if (!stored.frankingTag || !stored.frankingBinding) throw invalid('this message carries no franking commitment');
+  const commitment = createHmac('sha256', Buffer.from(body.key, 'base64')).update(body.text, 'utf8').digest('base64');
+  const binding = bindFranking(
+    ctx,
+    { roomId: room.id, seq: body.seq, senderId: stored.senderId, now: stored.createdAt },
+    stored.frankingTag,
+  );
+  if (!equalB64(commitment, stored.frankingTag) || !equalB64(binding, stored.frankingBinding)) {
+    ctx.security({
+      kind: 'integrity.failed',
+      userId: actor.user.id,
+      ip: actor.ip ?? null,
+      roomId: room.id,
+      details: { reason: 'report_unverified', seq: body.seq },
+    });
+    throw new AppError('report_unverified', 'the text and key do not match what the sender committed to');
+  }
+  const row = await insertReport(ctx.db, {
+    roomId: room.id,
+    seq: body.seq,
+    senderId: stored.senderId,
+    reporterId: actor.user.id,
+    text: body.text,
+    reason: body.reason ?? '',
+    createdAt: ctx.now(),
+  });
+  const users = await findUsersByIds(ctx.db, [stored.senderId, actor.user.id]);
+  const report = toReport(row, users);
+  for (const member of await listMembers(ctx.db, room.id)) {
+    if (can(member.role, 'message.delete_any')) {
+      ctx.notify.userEvent(member.user.id, 'report.created', { roomId: room.id, reportId: report.id, seq: report.seq });
+    }
+  }
+  return report;
+}
+
+/** Verified reports of a room, for those who may act on any message (moderators and above). */
+export async function listRoomReports(ctx: DomainContext, actor: Actor, roomId: string): Promise<MessageReport[]> {
+  const access = await accessRoomFor(ctx, actor, roomId, 'message.delete_any');
+  const rows = await listReports(ctx.db, access.room.id);
+  const ids = [...new Set(rows.flatMap((r) => [r.senderId, r.reporterId]).filter((id): id is string => !!id))];
+  const users = await findUsersByIds(ctx.db, ids);
+  return rows.map((r) => toReport(r, users));
+}
+
+function toReport(
+  row: Awaited<ReturnType<typeof insertReport>>,
+  users: Array<{ id: string; username: string; displayName: string }>,
+): MessageReport {
+  const user = (id: string | null) => {
+    const found = id ? users.find((u) => u.id === id) : undefined;
+    return found ? toUser(found) : null;
+  };
+  return {
+    id: row.id,
+    roomId: row.roomId,
+    seq: row.seq,
+    sender: user(row.senderId),
+    reporter: user(row.reporterId),
+    text: row.text,
+    reason: row.reason,
+    verified: true,
+    createdAt: row.createdAt.toISOString(),
+  };
 }

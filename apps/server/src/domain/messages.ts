@@ -2,7 +2,7 @@ import type { HistoryQuery, Message } from '@salon/protocol';
 import { findMembership } from '../store/governance.js';
 import { findByClientMsgId, insertMessage, listMessages, takeNextSeq, toMessage } from '../store/messages.js';
 import type { Actor, DomainContext } from './context.js';
-import { applicationEpoch, checkEpoch } from './e2ee.js';
+import { applicationEpoch, bindFranking, checkEpoch } from './e2ee.js';
 import { forbidden, invalid, isId, isUniqueViolation } from './errors.js';
 import { can } from './permissions.js';
 import { accessRoomFor } from './rooms.js';
@@ -12,6 +12,8 @@ export interface PostMessageInput {
   roomId: string;
   body?: string | undefined;
   ciphertext?: string | undefined;
+  /** Encrypted rooms: the franking commitment sent beside the ciphertext. */
+  franking?: string | undefined;
   clientMsgId?: string | undefined;
   ttlSeconds?: number | undefined;
 }
@@ -89,6 +91,16 @@ export async function doPostMessage(ctx: DomainContext, actor: Actor, input: Pos
         bodyKeyId: sealing?.id ?? null,
         ciphertext: input.ciphertext ?? null,
         epoch,
+        ...(input.franking !== undefined
+          ? {
+              frankingTag: input.franking,
+              frankingBinding: bindFranking(
+                ctx,
+                { roomId: room.id, seq, senderId: actor.user.id, now },
+                input.franking,
+              ),
+            }
+          : {}),
         clientMsgId: input.clientMsgId ?? null,
         createdAt: now,
         expiresAt,

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
@@ -171,6 +171,11 @@ export class BodySealer {
       if (dataKey.destroyAfter && dataKey.destroyAfter <= now) this.forget(dataKey);
     }
     return destroyExpiredKeys(this.db, now);
+  }
+
+  /** A key for another purpose, derived from the master key (HMAC-SHA256 with a label): never stored anywhere. */
+  derivedKey(label: string): Uint8Array {
+    return createHmac('sha256', this.master.key).update(`salon/derived/v1|${label}`).digest();
   }
 
   /** Re-wraps every key under the current master key (rotation); returns how many were re-wrapped. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Device, Welcome } from '@salon/protocol';
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from './db.js';
-import { devices, keyPackages, roomGroups, roomMembers, rooms, welcomes } from './schema.js';
+import { devices, keyPackages, messageReports, messages, roomGroups, roomMembers, rooms, welcomes } from './schema.js';
 
 type Q = Db | Tx;
 export type DeviceRow = typeof devices.$inferSelect;
@@ -181,4 +181,34 @@ export async function deleteWelcome(db: Q, deviceId: string, welcomeId: string):
     .where(and(eq(welcomes.id, welcomeId), eq(welcomes.deviceId, deviceId)))
     .returning({ id: welcomes.id });
   return removed.length > 0;
+}
+
+export async function findMessageForReport(db: Q, roomId: string, seq: number) {
+  const [row] = await db
+    .select({
+      senderId: messages.senderId,
+      kind: messages.kind,
+      createdAt: messages.createdAt,
+      frankingTag: messages.frankingTag,
+      frankingBinding: messages.frankingBinding,
+      deletedAt: messages.deletedAt,
+    })
+    .from(messages)
+    .where(and(eq(messages.roomId, roomId), eq(messages.seq, seq)))
+    .limit(1);
+  return row;
+}
+
+export async function insertReport(db: Q, values: typeof messageReports.$inferInsert) {
+  const [row] = await db.insert(messageReports).values(values).returning();
+  return row!;
+}
+
+export async function listReports(db: Q, roomId: string) {
+  return db
+    .select()
+    .from(messageReports)
+    .where(eq(messageReports.roomId, roomId))
+    .orderBy(desc(messageReports.createdAt))
+    .limit(200);
 }

@@ -20,6 +20,7 @@ export function toMessage(row: MessageRow, sender: Sender): Message {
     ...(row.ciphertext !== null ? { ciphertext: row.ciphertext } : {}),
     ...(row.kind !== null ? { kind: row.kind } : {}),
     ...(row.epoch !== null ? { epoch: row.epoch } : {}),
+    ...(row.frankingTag !== null ? { franking: row.frankingTag } : {}),
     createdAt: row.createdAt.toISOString(),
     ...(row.expiresAt ? { expiresAt: row.expiresAt.toISOString() } : {}),
     ...(row.editedAt ? { editedAt: row.editedAt.toISOString() } : {}),

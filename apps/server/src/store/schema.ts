@@ -115,6 +115,10 @@ export const messages = pgTable(
     kind: text('kind', { enum: ['commit'] }),
     /** Encrypted rooms: the MLS epoch the ciphertext was made in (read from its cleartext header). */
     epoch: bigint('epoch', { mode: 'number' }),
+    /** Encrypted rooms: the sender's franking commitment (HMAC of the text under a key inside the ciphertext). */
+    frankingTag: text('franking_tag'),
+    /** The server's binding of that commitment to room, seq, sender and time (HMAC under a server key). */
+    frankingBinding: text('franking_binding'),
     clientMsgId: text('client_msg_id'),
     createdAt: createdAt(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
@@ -373,4 +377,25 @@ export const roomKeys = salonKeys.table(
     uniqueIndex('room_keys_room_period_key').on(t.roomId, t.period),
     index('room_keys_destroy_idx').on(t.destroyAfter).where(sql`${t.destroyAfter} is not null`),
   ],
+);
+
+/**
+ * Verified abuse reports of encrypted messages: the reporter revealed the text and its franking key, and both
+ * matched the commitment stored with the message. Only the reported text is here, by the reporter's choice.
+ */
+export const messageReports = pgTable(
+  'message_reports',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    senderId: uuid('sender_id').references(() => users.id, { onDelete: 'set null' }),
+    reporterId: uuid('reporter_id').references(() => users.id, { onDelete: 'set null' }),
+    text: text('text').notNull(),
+    reason: text('reason').notNull().default(''),
+    createdAt: createdAt(),
+  },
+  (t) => [index('message_reports_room_idx').on(t.roomId, t.createdAt)],
 );

@@ -6,6 +6,7 @@ import {
   KeyPackageCountQuerySchema,
   MAX_MLS_BODY_BYTES,
   RegisterDeviceBodySchema,
+  ReportBodySchema,
   UploadKeyPackagesBodySchema,
   WelcomesQuerySchema,
 } from '@salon/protocol';
@@ -19,11 +20,13 @@ import {
   doRegisterDevice,
   doRemoveDevice,
   doReportIntegrity,
+  doReportMessage,
   doUploadKeyPackages,
   getGroup,
   keyPackagesLeft,
   listOwnDevices,
   listOwnWelcomes,
+  listRoomReports,
   listUserDevices,
 } from '../../domain/e2ee.js';
 import { requireActor } from '../auth.js';
@@ -98,6 +101,17 @@ export function e2eeRoutes(app: FastifyInstance, domain: DomainContext): void {
     const body = parseInput(CommitBodySchema, request.body);
     return reply.status(201).send(await doCommit(domain, request.actor, request.params.roomId, body));
   });
+
+  app.post<RoomParams>('/api/rooms/:roomId/reports', async (request, reply) => {
+    const body = parseInput(ReportBodySchema, request.body);
+    return reply
+      .status(201)
+      .send({ report: await doReportMessage(domain, request.actor, request.params.roomId, body) });
+  });
+
+  app.get<RoomParams>('/api/rooms/:roomId/reports', async (request) => ({
+    reports: await listRoomReports(domain, request.actor, request.params.roomId),
+  }));
 
   app.post<RoomParams>('/api/rooms/:roomId/integrity-reports', async (request, reply) => {
     const body = parseInput(IntegrityReportBodySchema, request.body);
