@@ -178,6 +178,20 @@ export class BodySealer {
     return createHmac('sha256', this.master.key).update(`salon/derived/v1|${label}`).digest();
   }
 
+  /**
+   * Seals a small secret (e.g. a TOTP secret) under a key derived from the master key for `purpose`, bound to
+   * `owner`: a copy of the database alone does not give it away.
+   */
+  sealValue(purpose: string, owner: string, value: string): string {
+    return `v1.${seal(this.derivedKey(purpose), utf8.encode(value), utf8.encode(owner))}`;
+  }
+
+  /** Opens `sealValue`'s output (a value stored before sealing existed is returned as it is). */
+  openValue(purpose: string, owner: string, stored: string): string {
+    if (!stored.startsWith('v1.')) return stored;
+    return new TextDecoder().decode(open(this.derivedKey(purpose), stored.slice(3), utf8.encode(owner)));
+  }
+
   /** Re-wraps every key under the current master key (rotation); returns how many were re-wrapped. */
   async rewrapAll(): Promise<number> {
     let n = 0;

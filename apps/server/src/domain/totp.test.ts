@@ -85,6 +85,12 @@ describe('TOTP second factor', () => {
     expect(uri.protocol).toBe('otpauth:');
     expect(decodeURIComponent(uri.pathname)).toContain(`Salon:${alice.user.username}`);
     expect(uri.searchParams.get('secret')).toBe(setup.json.secret);
+    // Sealed at rest under a key derived from the master key: the table alone does not give the secret away.
+    const [stored] = await server.query<{ secret: string }>(
+      `select secret from user_totp where user_id = '${alice.user.id}'`,
+    );
+    expect(stored!.secret).toMatch(/^v1\./);
+    expect(stored!.secret).not.toContain(setup.json.secret);
 
     // Not enabled yet: the password alone still logs in, and /api/me says so.
     expect((await login(alice)).status).toBe(200);

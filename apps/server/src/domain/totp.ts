@@ -67,16 +67,22 @@ export async function matchTotpStep(
   return result.valid && 'timeStep' in result ? result.timeStep : null;
 }
 
+/** The TOTP secret, stored sealed under a key derived from the master key (never in the database as is). */
+function secretOf(ctx: DomainContext, row: TotpRow): string {
+  return ctx.sealer.openValue('totp', row.userId, row.secret);
+}
+
 /** Accepts a code once: verifies it, then records its step atomically (of two racing logins, one wins). */
 async function acceptCode(ctx: DomainContext, row: TotpRow, code: string): Promise<boolean> {
-  const step = await matchTotpStep(ctx, row.secret, code, row.lastStep);
+  const step = await matchTotpStep(ctx, secretOf(ctx, row), code, row.lastStep);
   return step !== null && (await advanceTotpStep(ctx.db, row.userId, step));
 }
 
 /** Starts an enrolment: a fresh secret, not enforced until a first code confirms it. */
 export async function doSetupTotp(ctx: DomainContext, actor: Actor): Promise<TotpSetupResponse> {
   const secret = generateSecret();
-  const row = await upsertPendingTotp(ctx.db, actor.user.id, secret, ctx.now());
+  const sealed = ctx.sealer.sealValue('totp', actor.user.id, secret);
+  const row = await upsertPendingTotp(ctx.db, actor.user.id, sealed, ctx.now());
   if (!row) throw new AppError('conflict', 'a second factor is already enabled; disable it first');
   return { secret, uri: generateURI({ issuer: ISSUER, label: actor.user.username, secret }) };
 }
@@ -90,7 +96,7 @@ export async function doConfirmTotp(
   const row = await findTotp(ctx.db, actor.user.id);
   if (!row) throw notFound('second factor enrolment');
   if (row.confirmedAt) throw new AppError('conflict', 'the second factor is already enabled');
-  const step = await matchTotpStep(ctx, row.secret, body.code, null);
+  const step = await matchTotpStep(ctx, secretOf(ctx, row), body.code, null);
   if (step === null) throw totpInvalid();
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
   const now = ctx.now();
@@ -121,7 +127,7 @@ export async function doDisableTotp(
   if (body.code !== undefined) {
     ok = row.confirmedAt
       ? await acceptCode(ctx, row, body.code)
-      : (await matchTotpStep(ctx, row.secret, body.code, null)) !== null;
+      : (await matchTotpStep(ctx, secretOf(ctx, row), body.code, null)) !== null;
   } else {
     const user = await findUserById(ctx.db, actor.user.id);
     ok = user !== undefined && (await verifyPassword(user.passwordHash, body.password ?? ''));
