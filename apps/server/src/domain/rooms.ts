@@ -3,7 +3,7 @@ import { isBanned } from '../store/governance.js';
 import type { RoomRow } from '../store/rooms.js';
 import {
   deleteMember,
-  findRoomWithRole,
+  findRoomWithRoleCoalesced,
   insertMember,
   insertRoomWithOwner,
   listMembers,
@@ -25,7 +25,7 @@ export interface RoomAccess {
  * name and members do not leak to anyone probing ids.
  */
 export async function accessRoom(ctx: DomainContext, actor: Actor, roomId: string): Promise<RoomAccess> {
-  const found = isId(roomId) ? await findRoomWithRole(ctx.db, roomId, actor.user.id) : undefined;
+  const found = isId(roomId) ? await findRoomWithRoleCoalesced(ctx.db, roomId, actor.user.id) : undefined;
   if (!found || (found.room.visibility === 'private' && found.role === null)) {
     // Probing for private rooms looks like a run of these: the detection rules watch for it.
     ctx.security({

@@ -176,6 +176,12 @@ export class RoomFeed {
     sub.catchingUp = true;
     sub.live = false;
     try {
+      // Nothing to replay (a fresh subscription, or a resume that missed nothing): live at once, no store read.
+      // Synchronous from the check to `live = true`, like the end of the loop below.
+      if (this.head !== null && sub.lastSent >= this.head) {
+        sub.live = true;
+        return true;
+      }
       for (;;) {
         const rows = await this.store.messagesAfter(this.roomId, sub.lastSent, REPLAY_PAGE);
         if (sub.ended) return true;

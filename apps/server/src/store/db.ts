@@ -41,6 +41,7 @@ export async function openDatabase(config: DatabaseConfig, onPoolError: (err: Er
   // An idle client losing its connection must not crash the process (the database may come back).
   pool.on('error', onPoolError);
   await migrateWithLock(pool);
+  releaseOnFailedBegin(pool, onPoolError);
   const db = drizzleNodePg({ client: pool, schema });
   return { db: db as unknown as Db, kind: 'postgres', close: () => pool.end() };
 }
@@ -57,5 +58,46 @@ async function migrateWithLock(pool: pg.Pool): Promise<void> {
     }
   } finally {
     client.release();
+  }
+}
+
+const guarded = Symbol('salon.releaseOnFailedBegin');
+
+/**
+ * Makes pooled clients safe for drizzle's transactions when the database goes away. drizzle's node-postgres
+ * transactions send BEGIN before their try/finally: when BEGIN fails the client is never released, and
+ * `pool.end()` then waits for it forever. Each client's BEGIN is watched here: if it fails, the client is
+ * released as broken (the pool drops it) before the error reaches drizzle.
+ */
+function releaseOnFailedBegin(pool: pg.Pool, onClientError: (err: Error) => void): void {
+  const connect = pool.connect.bind(pool) as (...args: unknown[]) => Promise<pg.PoolClient> | undefined;
+  pool.connect = ((...args: unknown[]) => {
+    // The callback form is the pool's own (pool.query): it never sends BEGIN, so it is passed through as is.
+    if (args.length > 0) return connect(...args);
+    return connect()!.then(guard);
+  }) as typeof pool.connect;
+
+  function guard(pooled: pg.PoolClient): pg.PoolClient {
+    const client = pooled as pg.PoolClient & { [guarded]?: true };
+    if (!client[guarded]) {
+      client[guarded] = true;
+      // A checked-out client whose connection drops between two statements of a transaction emits 'error' with
+      // no listener of the pool's on it, which would crash the process; the next statement fails anyway.
+      client.on('error', onClientError);
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      client.query = ((...args: unknown[]) => {
+        const result = query(...args);
+        const first = args[0] as string | { text?: string } | undefined;
+        const text = typeof first === 'string' ? first : first?.text;
+        if (text?.trim().toLowerCase() === 'begin' && result instanceof Promise) {
+          return result.catch((err: unknown) => {
+            client.release(err instanceof Error ? err : true);
+            throw err;
+          });
+        }
+        return result;
+      }) as typeof client.query;
+    }
+    return client;
   }
 }

@@ -1,5 +1,6 @@
 import type { Member, Role, Room } from '@salon/protocol';
 import { and, asc, eq, inArray, isNotNull, or, sql } from 'drizzle-orm';
+import { Coalescer } from './coalesce.js';
 import type { Db, Tx } from './db.js';
 import { deleteRoomKeys } from './keys.js';
 import { roomMembers, rooms, users } from './schema.js';
@@ -62,6 +63,39 @@ export async function findRoomWithRole(
     .where(eq(rooms.id, roomId))
     .limit(1);
   return row ? { room: row.room, role: row.role ?? null } : undefined;
+}
+
+type RoomWithRole = { room: RoomRow; role: Role | null };
+const roomAccessLoaders = new WeakMap<Db, Coalescer<{ roomId: string; userId: string }, RoomWithRole>>();
+const accessKey = (k: { roomId: string; userId: string }) => `${k.roomId}|${k.userId}`;
+
+/**
+ * `findRoomWithRole`, coalesced: every lookup of the same event-loop turn is read in one query (a storm of
+ * subscriptions costs a few queries, not one each).
+ */
+export function findRoomWithRoleCoalesced(db: Db, roomId: string, userId: string): Promise<RoomWithRole | undefined> {
+  let loader = roomAccessLoaders.get(db);
+  if (!loader) {
+    loader = new Coalescer(async (keys) => {
+      const roomIds = [...new Set(keys.map((k) => k.roomId))];
+      const userIds = [...new Set(keys.map((k) => k.userId))];
+      const rows = await db
+        .select({ room: rooms, userId: roomMembers.userId, role: roomMembers.role })
+        .from(rooms)
+        .leftJoin(roomMembers, and(eq(roomMembers.roomId, rooms.id), inArray(roomMembers.userId, userIds)))
+        .where(inArray(rooms.id, roomIds));
+      const found = new Map<string, RoomWithRole>();
+      for (const k of keys) {
+        const ofRoom = rows.filter((r) => r.room.id === k.roomId);
+        if (ofRoom.length === 0) continue;
+        const mine = ofRoom.find((r) => r.userId === k.userId);
+        found.set(accessKey(k), { room: ofRoom[0]!.room, role: mine?.role ?? null });
+      }
+      return found;
+    }, accessKey);
+    roomAccessLoaders.set(db, loader);
+  }
+  return loader.get({ roomId, userId });
 }
 
 export async function findRole(db: Db | Tx, roomId: string, userId: string): Promise<Role | null> {

@@ -1,4 +1,5 @@
-import { and, desc, eq, gt, lt } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, lt } from 'drizzle-orm';
+import { Coalescer } from './coalesce.js';
 import type { Db } from './db.js';
 import { sessions, users, userTotp } from './schema.js';
 import type { UserRow } from './users.js';
@@ -18,28 +19,45 @@ export async function insertSession(
   return row!;
 }
 
-/** The live session with this token hash and its user, if any. */
-export async function findLiveSession(
-  db: Db,
-  tokenHash: string,
-  now: Date,
-): Promise<
-  { sessionId: string; expiresAt: Date; lastSeenAt: Date; user: UserRow; totpConfirmedAt: Date | null } | undefined
-> {
-  const [row] = await db
-    .select({
-      sessionId: sessions.id,
-      expiresAt: sessions.expiresAt,
-      lastSeenAt: sessions.lastSeenAt,
-      user: users,
-      totpConfirmedAt: userTotp.confirmedAt,
-    })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .leftJoin(userTotp, eq(userTotp.userId, sessions.userId))
-    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)))
-    .limit(1);
-  return row;
+type LiveSession = {
+  sessionId: string;
+  expiresAt: Date;
+  lastSeenAt: Date;
+  user: UserRow;
+  totpConfirmedAt: Date | null;
+};
+const sessionLoaders = new WeakMap<Db, Coalescer<string, LiveSession>>();
+
+/**
+ * The session with this token hash and its user, if any and not expired. Lookups of one event-loop turn are
+ * read in one query, so a storm of reconnecting sockets authenticates in a few round trips.
+ */
+export async function findLiveSession(db: Db, tokenHash: string, now: Date): Promise<LiveSession | undefined> {
+  let loader = sessionLoaders.get(db);
+  if (!loader) {
+    loader = new Coalescer(
+      async (hashes) => {
+        const rows = await db
+          .select({
+            tokenHash: sessions.tokenHash,
+            sessionId: sessions.id,
+            expiresAt: sessions.expiresAt,
+            lastSeenAt: sessions.lastSeenAt,
+            user: users,
+            totpConfirmedAt: userTotp.confirmedAt,
+          })
+          .from(sessions)
+          .innerJoin(users, eq(users.id, sessions.userId))
+          .leftJoin(userTotp, eq(userTotp.userId, sessions.userId))
+          .where(inArray(sessions.tokenHash, hashes));
+        return new Map(rows.map(({ tokenHash, ...row }) => [tokenHash, row]));
+      },
+      (hash) => hash,
+    );
+    sessionLoaders.set(db, loader);
+  }
+  const found = await loader.get(tokenHash);
+  return found && found.expiresAt > now ? found : undefined;
 }
 
 export async function deleteSession(db: Db, sessionId: string): Promise<void> {
