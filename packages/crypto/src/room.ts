@@ -249,6 +249,15 @@ export class RoomCrypto {
   }
 
   /**
+   * Takes back the last message `encrypt` returned, which the delivery service refused (stale epoch, commit
+   * required): its transcript counter and hash are reused by the next message, so members see no false gap. Its
+   * MLS generation stays spent (a key is never reused). Returns false when something was recorded since.
+   */
+  withdraw(bytes: Uint8Array): Promise<boolean> {
+    return this.serial(async () => this.parts.transcript.withdrawOwn(await sha256(bytes)));
+  }
+
+  /**
    * Decrypts and verifies an application message, then checks it against the transcript. Anything that fails to
    * decrypt or verify throws DecryptError and leaves the state unchanged; no plaintext is ever returned for it.
    */

@@ -83,6 +83,8 @@ export class Transcript {
   private readonly seen = new Map<string, SeenMessage>();
   /** null = this sender was already in the room when we joined, so its counter baseline is its first message. */
   private readonly counters = new Map<string, number | null>();
+  /** What recording the latest own message changed, while it is still the latest thing recorded (not exported). */
+  private lastOwn: { hash: string; counter: number; lastHash: Uint8Array; lastEpoch: bigint } | undefined;
 
   /** A fresh transcript; `joinedEpoch` is the first epoch whose messages this device can read (0 for the creator). */
   constructor(private readonly joinedEpoch = 0n) {}
@@ -101,8 +103,26 @@ export class Transcript {
 
   /** Records an own message once it is encrypted, so later messages chain to it. */
   recordOwn(self: DeviceRef, aad: TranscriptAad, hash: Uint8Array, epoch: bigint): void {
+    const undo = { hash: toHex(hash), counter: this.ownCounter, lastHash: this.lastHash, lastEpoch: this.lastEpoch };
     this.ownCounter = aad.counter;
     this.remember(hash, epoch, { sender: self, counter: aad.counter });
+    this.lastOwn = undo;
+  }
+
+  /**
+   * Forgets the last own message because the delivery service refused it (it will never reach anyone): without
+   * this, every member would see a counter jump and an unknown prevHash, a false gap (E2E-8). Only the latest own
+   * message can be withdrawn, and only if nothing was recorded after it; returns whether it was.
+   */
+  withdrawOwn(hash: Uint8Array): boolean {
+    const undo = this.lastOwn;
+    if (undo === undefined || undo.hash !== toHex(hash)) return false;
+    this.ownCounter = undo.counter;
+    this.lastHash = undo.lastHash;
+    this.lastEpoch = undo.lastEpoch;
+    this.seen.delete(undo.hash);
+    this.lastOwn = undefined;
+    return true;
   }
 
   /** The message with these wire-bytes hash, if this device already accepted or sent it. */
@@ -175,6 +195,7 @@ export class Transcript {
   }
 
   private remember(hash: Uint8Array, epoch: bigint, message: SeenMessage): void {
+    this.lastOwn = undefined;
     this.seen.set(toHex(hash), message);
     this.lastHash = hash;
     this.lastEpoch = epoch;

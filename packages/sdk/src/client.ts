@@ -1,5 +1,6 @@
 import type { AuditResponse, Invitation, InviteLink, Member, Message, Role, Room, User } from '@salon/protocol';
 import { decodeWith, plainCodec, type ReceivedMessage, type RoomCodec } from './codec.js';
+import { E2eeEngine, type E2eeOptions } from './e2ee/engine.js';
 import type { BackoffOptions } from './realtime/backoff.js';
 import { RealtimeConnection, type RealtimeEvents, type SendOptions } from './realtime/connection.js';
 import type { HeartbeatOptions } from './realtime/heartbeat.js';
@@ -48,8 +49,9 @@ export class SalonClient {
   readonly realtime: RealtimeConnection;
   private readonly servers: ServerList;
   private readonly rest: RestTransport;
-  private readonly codec: RoomCodec;
+  private codec: RoomCodec;
   private sessionToken: string | undefined;
+  private engine: E2eeEngine | undefined;
 
   constructor(options: SalonClientOptions) {
     this.servers = new ServerList(options.servers);
@@ -57,10 +59,16 @@ export class SalonClient {
     this.codec = options.codec ?? plainCodec;
     const token = () => this.sessionToken;
     this.rest = new RestTransport({ servers: this.servers, token, timeoutMs: options.requestTimeoutMs ?? 30_000 });
+    // Delegates, so that enabling encryption later swaps the codec under a connection already built.
+    const codec: RoomCodec = {
+      encode: (roomId, text) => this.codec.encode(roomId, text),
+      decode: (message) => this.codec.decode(message),
+      recover: async (roomId, code, refused) => (await this.codec.recover?.(roomId, code, refused)) ?? false,
+    };
     this.realtime = new RealtimeConnection({
       servers: this.servers,
       token,
-      codec: this.codec,
+      codec,
       backoff: options.backoff,
       heartbeat: options.heartbeat,
       sendTimeoutMs: options.sendTimeoutMs,
@@ -79,6 +87,35 @@ export class SalonClient {
     return this.servers.current;
   }
 
+  /**
+   * Turns on end-to-end encryption: from now on encrypted rooms are encrypted and decrypted transparently by an
+   * `E2eeEngine` keeping its secrets in `options.store`; `login` then creates and registers this profile's device.
+   */
+  enableEncryption(options: Omit<E2eeOptions, 'request'>): E2eeEngine {
+    const engine = new E2eeEngine({
+      ...options,
+      request: (method, path, opts) => this.rest.request(method, path, opts),
+    });
+    this.engine = engine;
+    this.codec = engine;
+    this.realtime.on('event', (event) => engine.onEvent(event));
+    return engine;
+  }
+
+  /** The encryption engine, when `enableEncryption` was called. */
+  get e2ee(): E2eeEngine | undefined {
+    return this.engine;
+  }
+
+  /** Any REST call of the contract not wrapped here (JSON in and out; refusals throw SalonError). */
+  request<T = unknown>(
+    method: string,
+    path: string,
+    opts: { body?: unknown; query?: Record<string, string | number | undefined> } = {},
+  ): Promise<T> {
+    return this.rest.request<T>(method, path, opts);
+  }
+
   // Accounts
 
   /** Creates an account (it does not log in). */
@@ -93,6 +130,7 @@ export class SalonClient {
       body: { username, password },
     });
     this.sessionToken = res.token;
+    await this.engine?.ensureDevice(res.user);
     return res.user;
   }
 
@@ -123,14 +161,24 @@ export class SalonClient {
     return (await this.rest.request<{ room: Room }>('GET', room(roomId))).room;
   }
 
-  /** Creates a room; the caller becomes its owner. */
-  async createRoom(name: string, opts: { visibility?: Visibility; topic?: string } = {}): Promise<Room> {
+  /**
+   * Creates a room; the caller becomes its owner. Private rooms are end-to-end encrypted unless `encrypted: false`
+   * (`suite` 84, the default, or 3); with encryption enabled, the room's MLS group is created at once.
+   */
+  async createRoom(
+    name: string,
+    opts: { visibility?: Visibility; topic?: string; encrypted?: boolean; suite?: 84 | 3 } = {},
+  ): Promise<Room> {
     const body = {
       name,
       visibility: opts.visibility ?? 'public',
       ...(opts.topic === undefined ? {} : { topic: opts.topic }),
+      ...(opts.encrypted === undefined ? {} : { encrypted: opts.encrypted }),
+      ...(opts.suite === undefined ? {} : { suite: opts.suite }),
     };
-    return (await this.rest.request<{ room: Room }>('POST', '/api/rooms', { body })).room;
+    const created = (await this.rest.request<{ room: Room }>('POST', '/api/rooms', { body })).room;
+    await this.engine?.createRoom(created);
+    return created;
   }
 
   /** Changes a room's name, topic, visibility or retention. */
@@ -163,13 +211,35 @@ export class SalonClient {
 
   /** One page of stored messages in seq order, each decoded by the room codec. */
   async history(roomId: string, opts: HistoryOptions = {}): Promise<ReceivedMessage[]> {
+    return (await this.historyPage(roomId, opts)).messages;
+  }
+
+  /**
+   * `history` with what paging needs: encrypted rooms' commits take seqs but are not messages, so a page may hold
+   * fewer messages than asked while more follow. `count` is what the server returned, `firstSeq`/`lastSeq` its ends.
+   */
+  async historyPage(
+    roomId: string,
+    opts: HistoryOptions = {},
+  ): Promise<{ messages: ReceivedMessage[]; count: number; firstSeq?: number; lastSeq?: number }> {
     const { messages } = await this.rest.request<{ messages: Message[] }>('GET', `${room(roomId)}/messages`, {
       query: { after: opts.after, before: opts.before, limit: opts.limit },
     });
     const decoded: ReceivedMessage[] = [];
-    // One at a time: a decrypting codec must see a room's messages in seq order.
-    for (const message of messages) decoded.push(await decodeWith(this.codec, message));
-    return decoded;
+    // One at a time: a decrypting codec must see a room's messages in seq order. Commits are not messages.
+    for (const message of messages) {
+      const received = await decodeWith(this.codec, message);
+      if (message.kind !== 'commit') decoded.push(received);
+    }
+    const page: { messages: ReceivedMessage[]; count: number; firstSeq?: number; lastSeq?: number } = {
+      messages: decoded,
+      count: messages.length,
+    };
+    if (messages.length > 0) {
+      page.firstSeq = messages[0]!.seq;
+      page.lastSeq = messages.at(-1)!.seq;
+    }
+    return page;
   }
 
   /** Deletes a message (one's own, or any as moderator and above). */
@@ -193,7 +263,10 @@ export class SalonClient {
   /** Accepts an invitation and returns the room joined. */
   async accept(invitationId: string): Promise<Room> {
     const path = `/api/invitations/${encodeURIComponent(invitationId)}/accept`;
-    return (await this.rest.request<{ room: Room }>('POST', path)).room;
+    const joined = (await this.rest.request<{ room: Room }>('POST', path)).room;
+    // The device joins the room's group now (from a Welcome, or by external commit), not at its first message.
+    if (joined.encrypted) await this.engine?.openRoom(joined.id);
+    return joined;
   }
 
   /** Declines an invitation. */
@@ -223,6 +296,8 @@ export class SalonClient {
   async kick(roomId: string, userId: string, reason?: string): Promise<void> {
     const body = reason === undefined ? {} : { reason };
     await this.rest.request('POST', `${room(roomId)}/members/${encodeURIComponent(userId)}/kick`, { body });
+    // Their devices leave the group in the next commit, made now so no later message is readable to them.
+    await this.engine?.reconcile(roomId);
   }
 
   /** Bans a user from a room. */

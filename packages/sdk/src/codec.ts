@@ -27,6 +27,12 @@ export interface RoomCodec {
   encode(roomId: string, text: string): Promise<EncodedPayload>;
   /** The text and status of a message received live or read from history. */
   decode(message: Message): Promise<Pick<ReceivedMessage, 'text' | 'status'>>;
+  /**
+   * A send was refused with `code` (e.g. `stale_epoch`, `commit_required`): bring the room's state up to date so
+   * that encoding the text again can succeed. True means "encode and send again" (with the same clientMsgId).
+   * `refused` is the payload the server refused, so an encrypting codec can take it back.
+   */
+  recover?(roomId: string, code: string, refused?: EncodedPayload): Promise<boolean>;
 }
 
 /** The codec of plaintext rooms: the body is the text. Encrypted messages are reported as undecryptable. */

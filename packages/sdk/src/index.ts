@@ -2,6 +2,8 @@ export type { HistoryOptions, SalonClientOptions } from './client.js';
 export { SalonClient } from './client.js';
 export type { EncodedPayload, MessageStatus, ReceivedMessage, RoomCodec } from './codec.js';
 export { decodeWith, plainCodec } from './codec.js';
+export { FileKeyStore, openProfileKeyStore, PassphraseRequiredError } from './e2ee/fileKeyStore.js';
+export * from './e2ee/index.js';
 export { Emitter } from './emitter.js';
 export type { ClientErrorCode } from './errors.js';
 export { isSessionError, SalonError } from './errors.js';

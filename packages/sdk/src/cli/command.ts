@@ -1,5 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { SalonClient, SalonClientOptions } from '../client.js';
+import type { E2eeEngine } from '../e2ee/engine.js';
 import type { Output } from './output.js';
 import type { Profile, Session } from './profile.js';
 
@@ -19,6 +20,10 @@ export interface Context {
   session(): Session;
   /** A client on the configured servers, with the session's token when `withSession`. */
   client(opts?: { withSession?: boolean } & Partial<SalonClientOptions>): SalonClient;
+  /** The same, with end-to-end encryption on (the profile's key store opened, its device loaded). */
+  secureClient(
+    opts?: { withSession?: boolean } & Partial<SalonClientOptions>,
+  ): Promise<{ client: SalonClient; engine: E2eeEngine }>;
 }
 
 /** One `salon` command: how it is called, what it prints, and what it does. */

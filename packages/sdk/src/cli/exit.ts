@@ -1,3 +1,6 @@
+import { SalonCryptoError } from '@salon/crypto';
+import { PassphraseRequiredError } from '../e2ee/fileKeyStore.js';
+import { StoreKeyError } from '../e2ee/keyStore.js';
 import { SalonError } from '../errors.js';
 
 /** Exit codes of the command line (docs: CLI.md). 4 is reserved for failed cryptographic checks. */
@@ -10,7 +13,9 @@ export class UsageError extends Error {
 
 /** What a failure prints and exits with: `[exit code, error code, message]`. */
 export function describeFailure(err: unknown): [number, string, string] {
-  if (err instanceof UsageError) return [EXIT.usage, 'usage', err.message];
+  if (err instanceof UsageError || err instanceof PassphraseRequiredError) return [EXIT.usage, 'usage', err.message];
+  if (err instanceof SalonCryptoError) return [EXIT.crypto, err.code, err.message];
+  if (err instanceof StoreKeyError) return [EXIT.crypto, 'store_key', err.message];
   if (err instanceof SalonError) {
     if (err.code === 'unauthenticated') return [EXIT.session, err.code, err.message];
     if (err.code === 'unreachable' || err.code === 'timeout') return [EXIT.unreachable, err.code, err.message];

@@ -15,7 +15,7 @@ export async function readPassword(env: NodeJS.ProcessEnv, opts: { confirm?: boo
 }
 
 /** Reads one line from the terminal with echo off. */
-function promptHidden(question: string): Promise<string> {
+export function promptHidden(question: string): Promise<string> {
   const { stdin, stderr } = process;
   stderr.write(question);
   stdin.setRawMode(true);

@@ -10,3 +10,6 @@ export function printMessage(ctx: Context, m: ReceivedMessage): void {
   const shown = m.text ?? `(${m.status})`;
   ctx.out.result(line, `#${m.seq} ${m.createdAt.slice(0, 19).replace('T', ' ')} ${m.sender.username}: ${shown}`);
 }
+
+/** A message whose authenticity or transcript check failed: `history` and `tail` then exit 4 (CLI.md). */
+export const failedCheck = (m: ReceivedMessage): boolean => m.status === 'unverified' || m.status === 'gap';

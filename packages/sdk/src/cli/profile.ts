@@ -10,8 +10,9 @@ export interface Session {
 }
 
 /**
- * A profile folder (`--home`, default ~/.salon): the session token and the last seen seqs; later this device's
- * keys too. Two folders are two independent devices, even for the same user.
+ * A profile folder (`--home`, default ~/.salon): the session token, the last seen seqs, and in `keys/` this
+ * device's keys, group states and decrypted history (sealed with SALON_PASSPHRASE when one is set). Two folders
+ * are two independent devices, even for the same user.
  */
 export class Profile {
   constructor(readonly home: string) {}
@@ -46,9 +47,20 @@ export class Profile {
     this.writeJson('seqs.json', seqs);
   }
 
-  /** Deletes everything this profile keeps (session, seqs and, later, keys). */
+  /** Deletes everything this profile keeps: session, seqs, and the keys folder (device key, group states, history). */
   wipe(): void {
-    for (const file of ['session.json', 'seqs.json']) rmSync(join(this.home, file), { force: true });
+    for (const file of ['session.json', 'seqs.json', 'device.json']) rmSync(join(this.home, file), { force: true });
+    rmSync(join(this.home, 'keys'), { recursive: true, force: true });
+  }
+
+  /** The id of this profile's device, written in the clear beside its sealed keys (ids are public anyway). */
+  deviceId(): string | undefined {
+    return this.readJson<{ deviceId?: string }>('device.json')?.deviceId;
+  }
+
+  /** Remembers the device id (for `logout --wipe`, which must work without the passphrase). */
+  writeDeviceId(deviceId: string): void {
+    this.writeJson('device.json', { deviceId });
   }
 
   private readJson<T>(file: string): T | undefined {

@@ -1,6 +1,6 @@
 import { CLOSE_CODES, type ClientFrame, MAX_FRAME_BYTES, type Message } from '@salon/protocol';
 import WebSocket from 'ws';
-import { decodeWith } from '../codec.js';
+import { decodeWith, type EncodedPayload } from '../codec.js';
 import { Emitter } from '../emitter.js';
 import { SalonError } from '../errors.js';
 import { webSocketUrl } from '../servers.js';
@@ -12,6 +12,9 @@ import { Outbox, type SendResult } from './outbox.js';
 import { planReconnect } from './reconnect.js';
 import { Subscriptions } from './subscriptions.js';
 import type { ConnectionState, RealtimeEvents, RealtimeOptions, SendOptions } from './types.js';
+
+/** How many times one send is re-encoded after the codec recovered from a refusal. */
+const MAX_RECOVERIES = 4;
 
 export type { ConnectionState, RealtimeEvents, RealtimeOptions, SendOptions } from './types.js';
 
@@ -82,9 +85,33 @@ export class RealtimeConnection extends Emitter<RealtimeEvents> {
   }
 
   /** Sends a message; resolves with its seq once stored, rejects with the server's refusal or `timeout`. */
-  send(roomId: string, text: string, opts: SendOptions = {}): Promise<SendResult> {
+  async send(roomId: string, text: string, opts: SendOptions = {}): Promise<SendResult> {
+    const withId = { ...opts, clientMsgId: opts.clientMsgId ?? newClientMsgId() };
+    for (let attempt = 1; ; attempt++) {
+      const encoded: { payload?: EncodedPayload } = {};
+      try {
+        return await this.sendOnce(roomId, text, withId, encoded);
+      } catch (err) {
+        // An encrypted room moved to another epoch, or must commit a removal first: the codec catches up, and the
+        // text is encrypted again and re-sent under the same clientMsgId (stored at most once).
+        const retry =
+          attempt < MAX_RECOVERIES &&
+          err instanceof SalonError &&
+          this.options.codec.recover !== undefined &&
+          (await this.options.codec.recover(roomId, err.code, encoded.payload));
+        if (!retry) throw err;
+      }
+    }
+  }
+
+  private sendOnce(
+    roomId: string,
+    text: string,
+    opts: SendOptions,
+    encoded: { payload?: EncodedPayload },
+  ): Promise<SendResult> {
     this.start();
-    const queued = this.encodings.then(() => this.enqueue(roomId, text, opts));
+    const queued = this.encodings.then(() => this.enqueue(roomId, text, opts, encoded));
     this.encodings = queued.catch(() => undefined);
     return queued.then(({ acked }) => acked);
   }
@@ -95,10 +122,16 @@ export class RealtimeConnection extends Emitter<RealtimeEvents> {
   }
 
   /** Encodes and queues; the ack comes wrapped so that the encoding chain does not wait for it. */
-  private async enqueue(roomId: string, text: string, opts: SendOptions): Promise<{ acked: Promise<SendResult> }> {
+  private async enqueue(
+    roomId: string,
+    text: string,
+    opts: SendOptions,
+    encoded: { payload?: EncodedPayload },
+  ): Promise<{ acked: Promise<SendResult> }> {
     const clientMsgId = opts.clientMsgId ?? newClientMsgId();
     if (this.stopped) throw new SalonError('closed', 'the client was closed', undefined, clientMsgId);
     const payload = await this.options.codec.encode(roomId, text);
+    encoded.payload = payload;
     const frame = { type: 'send' as const, id: ++this.frameId, roomId, ...payload, clientMsgId };
     if (opts.ttlSeconds !== undefined) Object.assign(frame, { ttlSeconds: opts.ttlSeconds });
     // Over the limit the server closes the socket (1009); re-sending it after every reconnect would loop forever.
@@ -216,6 +249,8 @@ export class RealtimeConnection extends Emitter<RealtimeEvents> {
   private deliver(message: Message): void {
     this.deliveries = this.deliveries.then(async () => {
       const received = await decodeWith(this.options.codec, message);
+      // Commits change an encrypted room's keys; the codec processed it, the application has nothing to show.
+      if (message.kind === 'commit') return;
       if (this.subs.following(message.roomId)) this.emit('message', received);
     });
   }

@@ -9,6 +9,8 @@ import { readPassword } from '../input.js';
 async function logIn(ctx: Context, client: SalonClient, username: string, password: string): Promise<User> {
   const user = await client.login(username, password);
   ctx.profile.writeSession({ server: client.server, token: client.token!, user });
+  const deviceId = client.e2ee?.device?.ref.deviceId;
+  if (deviceId !== undefined) ctx.profile.writeDeviceId(deviceId);
   return user;
 }
 
@@ -20,7 +22,7 @@ export const register: Command = {
   async run(ctx) {
     const [username] = ctx.args as [string];
     const password = await readPassword(ctx.env, { confirm: true });
-    const client = ctx.client();
+    const { client } = await ctx.secureClient();
     await client.register(username, password);
     const user = await logIn(ctx, client, username, password);
     ctx.out.result({ user }, `registered and logged in as ${user.username}`);
@@ -36,7 +38,7 @@ export const login: Command = {
   async run(ctx) {
     const [username] = ctx.args as [string];
     const password = await readPassword(ctx.env);
-    const user = await logIn(ctx, ctx.client(), username, password);
+    const user = await logIn(ctx, (await ctx.secureClient()).client, username, password);
     ctx.out.result({ user }, `logged in as ${user.username}`);
     return EXIT.ok;
   },
@@ -46,12 +48,13 @@ export const logout: Command = {
   name: 'logout',
   args: [],
   options: { wipe: { type: 'boolean' } },
-  optionHelp: [['--wipe', "also delete the profile's data (last seen seqs; later, its keys)"]],
+  optionHelp: [['--wipe', "also delete the profile's keys, group states, decrypted history and last seen seqs"]],
   summary: 'ends the session',
   prints: '-',
   async run(ctx) {
     const session = ctx.profile.readSession();
     try {
+      if (session && ctx.opts.wipe) await forgetDevice(ctx);
       if (session) await ctx.client({ withSession: true }).logout();
     } catch (err) {
       // Already ended on the server: the goal is reached.
@@ -65,6 +68,17 @@ export const logout: Command = {
     return EXIT.ok;
   },
 };
+
+/** Before wiping the keys, unlists the device at the server: with its key gone it can never read again. */
+async function forgetDevice(ctx: Context): Promise<void> {
+  const deviceId = ctx.profile.deviceId();
+  if (deviceId === undefined) return;
+  try {
+    await ctx.client({ withSession: true }).request('DELETE', `/api/devices/${encodeURIComponent(deviceId)}`);
+  } catch {
+    // Best effort: the keys go either way; a listed device without keys only delays the next commit.
+  }
+}
 
 export const whoami: Command = {
   name: 'whoami',

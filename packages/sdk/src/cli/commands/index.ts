@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { login, logout, register, whoami } from './account.js';
+import { devices, verify } from './e2ee.js';
 import { history, send, tail } from './messages.js';
 import { accept, decline, invitations, invite, join, kick, leave, members, roomCreate, rooms } from './rooms.js';
 
@@ -22,10 +23,6 @@ export const COMMANDS: readonly Command[] = [
   send,
   history,
   tail,
+  devices,
+  verify,
 ];
-
-/** Commands of the contract that arrive with end-to-end encryption. */
-export const LATER: Readonly<Record<string, string>> = {
-  devices: "a user's devices and their fingerprints",
-  verify: 'safety numbers',
-};

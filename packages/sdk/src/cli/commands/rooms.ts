@@ -1,10 +1,10 @@
 import type { Invitation, Room } from '@salon/protocol';
 import type { Command } from '../command.js';
-import { EXIT } from '../exit.js';
+import { EXIT, UsageError } from '../exit.js';
 import { resolveMember, resolveRoom } from '../resolve.js';
 
 const describeRoom = (room: Room) =>
-  `${room.name}  [${room.visibility}${room.joined ? `, ${room.role ?? 'member'}` : ''}]  ${room.id}` +
+  `${room.name}  [${room.visibility}${room.encrypted ? ', encrypted' : ''}${room.joined ? `, ${room.role ?? 'member'}` : ''}]  ${room.id}` +
   (room.topic ? `  ${room.topic}` : '');
 const describeInvitation = (inv: Invitation) => `${inv.id}  ${inv.room.name}  from ${inv.inviter.username}`;
 
@@ -22,10 +22,17 @@ export const rooms: Command = {
 export const roomCreate: Command = {
   name: 'room create',
   args: ['NAME'],
-  options: { private: { type: 'boolean' }, topic: { type: 'string' } },
+  options: {
+    private: { type: 'boolean' },
+    topic: { type: 'string' },
+    suite: { type: 'string' },
+    unencrypted: { type: 'boolean' },
+  },
   optionHelp: [
-    ['--private', 'members only, by invitation (not end-to-end encrypted yet: that comes in a later version)'],
+    ['--private', 'members only, by invitation, end-to-end encrypted'],
     ['--topic T', "the room's topic"],
+    ['--suite N', 'MLS ciphersuite of a private room: 84 (default, post-quantum X-Wing) or 3 (compact)'],
+    ['--unencrypted', 'a private room the server can read (for integrations)'],
   ],
   summary: 'creates a room; the caller owns it',
   prints: '{room}',
@@ -33,7 +40,19 @@ export const roomCreate: Command = {
     const [name] = ctx.args as [string];
     const visibility = ctx.opts.private ? 'private' : 'public';
     const topic = typeof ctx.opts.topic === 'string' ? ctx.opts.topic : undefined;
-    const room = await ctx.client({ withSession: true }).createRoom(name, { visibility, topic });
+    const suite = ctx.opts.suite === undefined ? undefined : Number(ctx.opts.suite);
+    if (suite !== undefined && suite !== 84 && suite !== 3) throw new UsageError('--suite is 84 or 3');
+    if ((suite !== undefined || ctx.opts.unencrypted) && !ctx.opts.private) {
+      throw new UsageError('--suite and --unencrypted apply to --private rooms (public rooms are never encrypted)');
+    }
+    const encrypted = ctx.opts.private ? !ctx.opts.unencrypted : undefined;
+    const { client } = await ctx.secureClient({ withSession: true });
+    const room = await client.createRoom(name, {
+      visibility,
+      topic,
+      ...(encrypted === undefined ? {} : { encrypted }),
+      ...(suite === undefined || !encrypted ? {} : { suite }),
+    });
     ctx.out.result({ room }, `created ${describeRoom(room)}`);
     return EXIT.ok;
   },
@@ -111,10 +130,11 @@ export const invitations: Command = {
 export const accept: Command = {
   name: 'accept',
   args: ['INVITATION_ID'],
-  summary: 'accepts an invitation and joins its room',
+  summary: "accepts an invitation and joins its room (and, if encrypted, the room's group)",
   prints: '{room}',
   async run(ctx) {
-    const room = await ctx.client({ withSession: true }).accept(ctx.args[0]!);
+    const { client } = await ctx.secureClient({ withSession: true });
+    const room = await client.accept(ctx.args[0]!);
     ctx.out.result({ room }, `joined ${describeRoom(room)}`);
     return EXIT.ok;
   },
@@ -137,10 +157,10 @@ export const kick: Command = {
   args: ['ROOM', 'USERNAME'],
   options: { reason: { type: 'string' } },
   optionHelp: [['--reason R', 'recorded in the audit log']],
-  summary: 'removes a member from a room',
+  summary: 'removes a member from a room (and, if encrypted, their devices from its group)',
   prints: '-',
   async run(ctx) {
-    const client = ctx.client({ withSession: true });
+    const { client } = await ctx.secureClient({ withSession: true });
     const room = await resolveRoom(client, ctx.args[0]!);
     const member = await resolveMember(client, room, ctx.args[1]!);
     const reason = typeof ctx.opts.reason === 'string' ? ctx.opts.reason : undefined;

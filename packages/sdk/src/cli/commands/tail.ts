@@ -1,7 +1,7 @@
 import { SalonError } from '../../errors.js';
 import type { Context } from '../command.js';
 import { EXIT, UsageError } from '../exit.js';
-import { printMessage } from '../print.js';
+import { failedCheck, printMessage } from '../print.js';
 import { parseCount, resolveRoom } from '../resolve.js';
 
 /** `--since SEQ`, or `--since last` (the last seq this profile saw in the room), or undefined (live only). */
@@ -14,13 +14,14 @@ function readSince(ctx: Context, roomId: string): number | undefined {
 
 /** `tail`: prints a room's messages as they come, through the reconnecting client, until N messages or S seconds. */
 export async function tailRoom(ctx: Context): Promise<number> {
-  const client = ctx.client({ withSession: true });
+  const { client } = await ctx.secureClient({ withSession: true });
   const room = await resolveRoom(client, ctx.args[0]!);
   const since = readSince(ctx, room.id);
   const count = parseCount(ctx.opts.count, 'count');
   const timeout = parseCount(ctx.opts.timeout, 'timeout');
   if (count === 0) return EXIT.ok;
   const seen = new Map<string, number>();
+  let failed = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let finish: (code: number) => void = () => {};
   const interrupt = () => finish(EXIT.ok);
@@ -30,11 +31,12 @@ export async function tailRoom(ctx: Context): Promise<number> {
       let done = false;
       finish = (code) => {
         done = true;
-        resolve(code);
+        resolve(code === EXIT.ok && failed ? EXIT.crypto : code);
       };
       client.on('message', (m) => {
         if (done || m.roomId !== room.id) return;
         printMessage(ctx, m);
+        if (failedCheck(m)) failed = true;
         seen.set(room.id, m.seq);
         if (count !== undefined && ++printed >= count) finish(EXIT.ok);
       });
