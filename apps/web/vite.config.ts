@@ -4,12 +4,22 @@ import { defineConfig } from 'vite';
 
 const SERVER = 'http://127.0.0.1:8080';
 
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
 export default defineConfig({
   plugins: [react()],
   resolve: {
     // Bundle the protocol's TypeScript sources directly: no separate build step for the shared package.
-    alias: { '@salon/protocol': fileURLToPath(new URL('../../packages/protocol/src/index.ts', import.meta.url)) },
+    alias: {
+      '@salon/protocol': source('../../packages/protocol/src/index.ts'),
+      // The E2EE web worker runs the SDK's environment-agnostic engine and @salon/crypto from their sources too.
+      '@salon/crypto': source('../../packages/crypto/src/index.ts'),
+      '@salon/sdk/e2ee': source('../../packages/sdk/src/e2ee/index.ts'),
+      '@salon/sdk/errors': source('../../packages/sdk/src/errors.ts'),
+    },
   },
+  // ES module workers: the E2EE worker loads ciphersuites lazily (code splitting needs the `es` format).
+  worker: { format: 'es' },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

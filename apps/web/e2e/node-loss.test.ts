@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServerProcess, spawnServer } from '../../server/src/test/harness.js';
 import { createTestDatabase, queryDatabase, REDIS_URL, type TestDatabase } from '../../server/src/test/postgres.js';
 import { startTcpProxy, type TcpProxy } from '../../server/src/test/proxy.js';
+import { storedMessages } from '../../server/src/test/stored.js';
 
 // Requires `npm run build` (the server processes run apps/server/dist) and the built client
 // (`npm run build -w apps/web`), which both servers serve from apps/web/dist.
@@ -83,12 +84,8 @@ async function screen(page: Page) {
   return { messages, pending };
 }
 
-async function stored(roomId: string) {
-  return queryDatabase<{ seq: number; body: string }>(
-    db!.url,
-    'select seq, body from messages where room_id = $1 order by seq',
-    [roomId],
-  );
+function stored(roomId: string) {
+  return storedMessages(db!.url, roomId);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -187,7 +184,7 @@ describe('the web client when a server process dies', () => {
     }
     // Every message Alice typed is stored exactly once, in the order typed, or is still on her screen as a
     // failed send: nothing vanished, nothing was doubled.
-    const storedBodies = expected.map((m) => m.body).filter((b) => b.startsWith('failover '));
+    const storedBodies = expected.map((m) => m.body ?? '').filter((b) => b.startsWith('failover '));
     const failed = typed.filter((t) => screens.alice.pending.some((p) => p.text.includes(t.body)));
     for (const { body } of typed) {
       const times = storedBodies.filter((b) => b === body).length;

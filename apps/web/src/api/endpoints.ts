@@ -1,4 +1,4 @@
-import type { CreateRoomBody, LoginResponse, Message, RegisterBody, Room, User } from '@salon/protocol';
+import type { CreateRoomBody, LoginResponse, MeResponse, Message, RegisterBody, Room, User } from '@salon/protocol';
 import { request } from './request';
 
 const roomPath = (roomId: string) => `/api/rooms/${encodeURIComponent(roomId)}`;
@@ -7,16 +7,19 @@ export async function register(body: RegisterBody): Promise<User> {
   return (await request<{ user: User }>('POST', '/api/auth/register', body)).user;
 }
 
-export async function login(username: string, password: string): Promise<User> {
-  return (await request<LoginResponse>('POST', '/api/auth/login', { username, password })).user;
+/** The second factor of an account that has one: a current code or one of its recovery codes. */
+export type SecondFactor = { totp: string } | { recoveryCode: string };
+
+export async function login(username: string, password: string, factor?: SecondFactor): Promise<User> {
+  return (await request<LoginResponse>('POST', '/api/auth/login', { username, password, ...factor })).user;
 }
 
 export function logout(): Promise<void> {
   return request<void>('POST', '/api/auth/logout');
 }
 
-export async function fetchMe(): Promise<User> {
-  return (await request<{ user: User }>('GET', '/api/me')).user;
+export function fetchMe(): Promise<MeResponse> {
+  return request<MeResponse>('GET', '/api/me');
 }
 
 export async function listRooms(): Promise<Room[]> {

@@ -88,15 +88,20 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
   }
 
   /**
-   * Sends a message; it stays queued across reconnections until the server acknowledges or refuses it. With
-   * `ttlSeconds` it disappears that long after the server stores it.
+   * Sends a message (its text, or `{ciphertext}` in an encrypted room); it stays queued across reconnections until
+   * the server acknowledges or refuses it. With `ttlSeconds` it disappears that long after the server stores it.
    */
-  send(roomId: string, body: string, clientMsgId: string = randomId(), ttlSeconds?: number): Promise<SendAck> {
+  send(
+    roomId: string,
+    content: string | { ciphertext: string },
+    clientMsgId: string = randomId(),
+    ttlSeconds?: number,
+  ): Promise<SendAck> {
     const frame: SendFrame = {
       type: 'send',
       id: this.nextId++,
       roomId,
-      body,
+      ...(typeof content === 'string' ? { body: content } : { ciphertext: content.ciphertext }),
       clientMsgId,
       ...(ttlSeconds === undefined ? {} : { ttlSeconds }),
     };

@@ -1,20 +1,23 @@
-import type { User } from '@salon/protocol';
+import type { Account, User } from '@salon/protocol';
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api } from '../../api';
 
 export type Session =
   | { status: 'loading' }
   | { status: 'anonymous'; reason?: ApiError }
-  | { status: 'authenticated'; user: User };
+  | { status: 'authenticated'; user: User; account: Account };
 
-/** Who is logged in: asked once from GET /api/me, then changed by login, logout and session loss. */
+/** If GET /api/me fails right after a login: an ordinary account, which is what almost every login is. */
+const ORDINARY: Account = { platformAdmin: false, totpEnabled: false, totpRequired: false, tier: 'standard' };
+
+/** Who is logged in: asked from GET /api/me, then changed by login, logout, enrolment and session loss. */
 export function useSession() {
   const [session, setSession] = useState<Session>({ status: 'loading' });
 
   useEffect(() => {
     let cancelled = false;
     api.fetchMe().then(
-      (user) => !cancelled && setSession({ status: 'authenticated', user }),
+      (me) => !cancelled && setSession({ status: 'authenticated', ...me }),
       (err: unknown) => {
         if (cancelled) return;
         // A 401 is the ordinary "not logged in"; anything else is worth showing on the login screen.
@@ -27,7 +30,19 @@ export function useSession() {
     };
   }, []);
 
-  const loggedIn = useCallback((user: User) => setSession({ status: 'authenticated', user }), []);
+  /** Reads the account again (after enrolling a second factor, say); the user stays logged in meanwhile. */
+  const refreshAccount = useCallback(async () => {
+    const me = await api.fetchMe();
+    setSession({ status: 'authenticated', ...me });
+  }, []);
+
+  // The account decides the first screen (enrolment or chat), so it is read before leaving the login screen.
+  const loggedIn = useCallback(
+    (user: User) => {
+      refreshAccount().catch(() => setSession({ status: 'authenticated', user, account: ORDINARY }));
+    },
+    [refreshAccount],
+  );
 
   const logout = useCallback(async () => {
     try {
@@ -42,5 +57,5 @@ export function useSession() {
     [],
   );
 
-  return { session, loggedIn, logout, sessionEnded };
+  return { session, loggedIn, logout, sessionEnded, refreshAccount };
 }

@@ -3,7 +3,9 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { FormError } from '../../ui/FormError';
 import { useAsyncAction } from '../../ui/useAsyncAction';
+import { RoomAlertsDialog } from '../admin/RoomAlertsDialog';
 import { AuditDialog } from '../audit/AuditDialog';
+import { EncryptionBadge } from '../e2ee/EncryptionBadge';
 import { can } from '../governance/permissions';
 import { InviteDialog } from '../invitations/InviteDialog';
 import { MemberPanel } from '../members/MemberPanel';
@@ -37,7 +39,10 @@ export function ChatView({ room, me, onJoin, onLeave, onChanged, onDeleted }: Pr
     <section className="chat" aria-labelledby="room-title">
       <header className="chat-header">
         <div className="chat-title">
-          <h2 id="room-title">{room.name}</h2>
+          <div className="chat-title-row">
+            <h2 id="room-title">{room.name}</h2>
+            {room.encrypted && <EncryptionBadge suite={room.suite} testId="room-header-lock" detailed />}
+          </div>
           {room.topic && <p className="topic">{room.topic}</p>}
         </div>
         <div className="chat-header-tools">
@@ -83,6 +88,7 @@ export function ChatView({ room, me, onJoin, onLeave, onChanged, onDeleted }: Pr
               me={me}
               role={room.role}
               retentionSeconds={room.retentionSeconds}
+              encrypted={room.encrypted}
             />
           </div>
           {membersShown && <MemberPanel key={room.id} room={room} me={me} />}
@@ -95,6 +101,7 @@ export function ChatView({ room, me, onJoin, onLeave, onChanged, onDeleted }: Pr
         <RoomSettingsDialog room={room} onSaved={onChanged} onDeleted={() => onDeleted(room.id)} onClose={close} />
       )}
       {room.joined && dialog === 'audit' && <AuditDialog room={room} onClose={close} />}
+      {room.joined && dialog === 'alerts' && <RoomAlertsDialog room={room} onClose={close} />}
     </section>
   );
 }

@@ -1,14 +1,15 @@
-import type { Message } from '@salon/protocol';
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConfirmButton } from '../../ui/ConfirmButton';
+import type { TimelineMessage } from '../e2ee/decodeMessages';
+import { EncryptedBody } from '../e2ee/EncryptedBody';
 import { ExpiryBadge } from './ExpiryBadge';
 import type { CountdownUnit } from './expiry';
 import { formatFullTime, formatTime } from './formatTime';
 import { MessageBody } from './MessageBody';
 
 interface Props {
-  message: Message;
+  message: TimelineMessage;
   own: boolean;
   /** Whether the reader may delete it (their own, or moderator and above); never offered for a tombstone. */
   canDelete: boolean;
@@ -39,6 +40,7 @@ export const MessageItem = memo(function MessageItem({
       data-seq={message.seq}
       data-deleted={deleted ? 'true' : undefined}
       data-expires-at={message.expiresAt}
+      data-e2ee={message.e2ee}
     >
       <div className="message-meta">
         <span className="message-sender" title={`@${message.sender.username}`}>
@@ -67,6 +69,8 @@ export const MessageItem = memo(function MessageItem({
         <div className="message-body message-tombstone" data-testid="message-deleted">
           {t('chat.deleted')}
         </div>
+      ) : message.e2ee !== undefined ? (
+        <EncryptedBody id={`${message.roomId}-${message.seq}`} status={message.e2ee} text={message.body} />
       ) : (
         <MessageBody id={`${message.roomId}-${message.seq}`} body={message.body ?? ''} testId="message-body" />
       )}

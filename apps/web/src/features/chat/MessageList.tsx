@@ -1,6 +1,7 @@
-import type { Message, User } from '@salon/protocol';
+import type { User } from '@salon/protocol';
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TimelineMessage } from '../e2ee/decodeMessages';
 import { countdown, expiryTime, withoutExpired } from './expiry';
 import { MessageItem } from './MessageItem';
 import { PendingItem } from './PendingItem';
@@ -8,7 +9,7 @@ import type { PendingMessage } from './usePendingSends';
 
 interface Props {
   me: User;
-  messages: Message[];
+  messages: TimelineMessage[];
   pending: PendingMessage[];
   hasOlder: boolean;
   loadingOlder: boolean;

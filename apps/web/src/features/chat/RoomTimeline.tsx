@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { governanceApi } from '../../api';
 import { useRealtime } from '../../realtime/RealtimeContext';
 import { FormError } from '../../ui/FormError';
+import { EncryptionNotices } from '../e2ee/EncryptionNotices';
 import { can } from '../governance/permissions';
 import { Composer } from './Composer';
 import { MessageList } from './MessageList';
@@ -39,11 +40,13 @@ interface Props {
   role: Role | undefined;
   /** The room's retention (kept live by `room.updated`), when it has one. */
   retentionSeconds: number | undefined;
+  /** End-to-end encrypted: messages go through the E2EE worker both ways. */
+  encrypted?: boolean;
 }
 
 /** The messages of a joined room with the composer; mounted once per room (keyed by room id). */
-export function RoomTimeline({ roomId, me, role, retentionSeconds }: Props) {
-  const timeline = useRoomMessages(roomId);
+export function RoomTimeline({ roomId, me, role, retentionSeconds, encrypted = false }: Props) {
+  const timeline = useRoomMessages(roomId, encrypted);
   const { markDeleted, dropExpired: dropExpiredMessages } = timeline;
   const [deleteError, setDeleteError] = useState<unknown>(null);
   const {
@@ -51,7 +54,7 @@ export function RoomTimeline({ roomId, me, role, retentionSeconds }: Props) {
     send,
     dismiss,
     dropExpired: dropExpiredPending,
-  } = usePendingSends(roomId, me, retentionSeconds, timeline.addMessage);
+  } = usePendingSends(roomId, me, retentionSeconds, timeline.addMessage, encrypted);
   const typingUsers = useTypingUsers(roomId, me.id);
   const typingNotifier = useTypingNotifier(roomId);
   const notice = useConnectionNotice();
@@ -74,6 +77,7 @@ export function RoomTimeline({ roomId, me, role, retentionSeconds }: Props) {
 
   return (
     <>
+      {encrypted && <EncryptionNotices roomId={roomId} />}
       <FormError error={timeline.error ?? deleteError ?? notice} />
       <MessageList
         me={me}

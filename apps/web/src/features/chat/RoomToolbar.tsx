@@ -2,7 +2,7 @@ import type { Room } from '@salon/protocol';
 import { useTranslation } from 'react-i18next';
 import { can } from '../governance/permissions';
 
-export type RoomDialog = 'invite' | 'settings' | 'audit';
+export type RoomDialog = 'invite' | 'settings' | 'audit' | 'alerts';
 
 interface Props {
   room: Room;
@@ -33,6 +33,11 @@ export function RoomToolbar({ room, membersShown, onToggleMembers, onOpen }: Pro
       {can(role, 'audit.view') && (
         <button type="button" data-testid="audit-open" onClick={() => onOpen('audit')}>
           {t('rooms.audit')}
+        </button>
+      )}
+      {can(role, 'audit.view') && (
+        <button type="button" data-testid="room-alerts-open" onClick={() => onOpen('alerts')}>
+          {t('rooms.alerts')}
         </button>
       )}
     </div>

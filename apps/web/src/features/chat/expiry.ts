@@ -23,9 +23,9 @@ export function withoutExpired<T extends Expiring>(items: readonly T[], now: num
 }
 
 /** The messages not in `seqs` (a `message.expired` event); the same array when none of them is there. */
-export function withoutSeqs(messages: readonly Message[], seqs: readonly number[]): Message[] {
+export function withoutSeqs<M extends Message>(messages: readonly M[], seqs: readonly number[]): M[] {
   const gone = new Set(seqs);
-  return messages.some((m) => gone.has(m.seq)) ? messages.filter((m) => !gone.has(m.seq)) : (messages as Message[]);
+  return messages.some((m) => gone.has(m.seq)) ? messages.filter((m) => !gone.has(m.seq)) : (messages as M[]);
 }
 
 /** The seqs a `message.expired` event names (`seqs`; a lone `seq` is accepted too); empty for anything else. */

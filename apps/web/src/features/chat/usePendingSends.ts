@@ -1,7 +1,9 @@
-import type { Message, User } from '@salon/protocol';
+import type { User } from '@salon/protocol';
 import { useCallback, useState } from 'react';
 import { useRealtime } from '../../realtime/RealtimeContext';
 import { randomId } from '../../realtime/randomId';
+import type { TimelineMessage } from '../e2ee/decodeMessages';
+import { useE2ee } from '../e2ee/E2eeProvider';
 import { expiresAtFrom, withoutExpired } from './expiry';
 
 export interface PendingMessage {
@@ -20,15 +22,18 @@ export interface PendingMessage {
 /**
  * Messages the user sent that the server has not acknowledged yet. The realtime client keeps re-sending them
  * across reconnections; here they are only displayed, then handed over as real messages once acked.
- * `retentionSeconds` is the room's: an acked message without a timer of its own disappears after it.
+ * `retentionSeconds` is the room's: an acked message without a timer of its own disappears after it. In an
+ * encrypted room the text is encrypted by the E2EE worker first (and again if the group moved on meanwhile).
  */
 export function usePendingSends(
   roomId: string,
   me: User,
   retentionSeconds: number | undefined,
-  onAcked: (message: Message) => void,
+  onAcked: (message: TimelineMessage) => void,
+  encrypted = false,
 ) {
   const client = useRealtime();
+  const e2ee = useE2ee();
   const [pending, setPending] = useState<PendingMessage[]>([]);
 
   const send = useCallback(
@@ -39,18 +44,29 @@ export function usePendingSends(
         ...list,
         { clientMsgId, body, ...(ttlSeconds === undefined ? {} : { ttlSeconds, expiresAt }) },
       ]);
-      client.send(roomId, body, clientMsgId, ttlSeconds).then(
+      const sent = encrypted
+        ? e2ee.sendEncrypted(roomId, body, (ciphertext) => client.send(roomId, { ciphertext }, clientMsgId, ttlSeconds))
+        : client.send(roomId, body, clientMsgId, ttlSeconds);
+      sent.then(
         ({ seq, createdAt }) => {
           setPending((list) => list.filter((p) => p.clientMsgId !== clientMsgId));
           // The ack carries no expiresAt; the server computes it from createdAt as done here.
           const ends = expiresAtFrom(createdAt, ttlSeconds ?? retentionSeconds);
-          onAcked({ roomId, seq, createdAt, sender: me, body, ...(ends === undefined ? {} : { expiresAt: ends }) });
+          onAcked({
+            roomId,
+            seq,
+            createdAt,
+            sender: me,
+            body,
+            ...(encrypted ? { e2ee: 'ok' as const } : {}),
+            ...(ends === undefined ? {} : { expiresAt: ends }),
+          });
         },
         (error: unknown) =>
           setPending((list) => list.map((p) => (p.clientMsgId === clientMsgId ? { ...p, error } : p))),
       );
     },
-    [client, roomId, me, retentionSeconds, onAcked],
+    [client, e2ee, encrypted, roomId, me, retentionSeconds, onAcked],
   );
 
   const dismiss = useCallback(

@@ -1,6 +1,7 @@
 import type { Role } from '@salon/protocol';
 import { useTranslation } from 'react-i18next';
 import { formatFullTime } from '../chat/formatTime';
+import { KeyIcon } from '../e2ee/icons';
 import { memberActions } from '../governance/permissions';
 import { MemberMenu } from './MemberMenu';
 import { isMuted, type MemberView } from './memberEvents';
@@ -13,9 +14,11 @@ interface Props {
   menuOpen: boolean;
   onToggleMenu: () => void;
   onChanged: () => void;
+  /** In an encrypted room: opens the member's devices and safety number. */
+  onShowDevices?: () => void;
 }
 
-export function MemberItem({ roomId, member, mine, isSelf, menuOpen, onToggleMenu, onChanged }: Props) {
+export function MemberItem({ roomId, member, mine, isSelf, menuOpen, onToggleMenu, onChanged, onShowDevices }: Props) {
   const { t, i18n } = useTranslation();
   const actions = memberActions(mine, member.role, isSelf);
   const anyAction = actions.setRole || actions.kick || actions.ban || actions.mute;
@@ -41,6 +44,18 @@ export function MemberItem({ roomId, member, mine, isSelf, menuOpen, onToggleMen
         <span className={`role-badge role-${member.role}`} data-testid="member-role">
           {t(`roles.${member.role}`)}
         </span>
+        {onShowDevices && (
+          <button
+            type="button"
+            className="icon-button"
+            data-testid="member-devices"
+            aria-label={t('e2ee.showDevices', { name })}
+            title={t('e2ee.showDevices', { name })}
+            onClick={onShowDevices}
+          >
+            <KeyIcon />
+          </button>
+        )}
         {anyAction && (
           <button
             type="button"

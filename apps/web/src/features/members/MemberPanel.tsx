@@ -2,6 +2,7 @@ import type { Room, User } from '@salon/protocol';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { FormError } from '../../ui/FormError';
+import { DevicesDialog } from '../e2ee/DevicesDialog';
 import { can, compareByRole } from '../governance/permissions';
 import { BanList } from './BanList';
 import { JoinRequests } from './JoinRequests';
@@ -19,6 +20,7 @@ export function MemberPanel({ room, me }: Props) {
   const titleId = useId();
   const { members, error, reload } = useMembers(room.id);
   const [menuFor, setMenuFor] = useState<string | null>(null);
+  const [devicesOf, setDevicesOf] = useState<User | null>(null);
 
   return (
     <aside className="member-panel" aria-labelledby={titleId} data-testid="member-panel">
@@ -45,11 +47,13 @@ export function MemberPanel({ room, me }: Props) {
                 setMenuFor(null);
                 void reload();
               }}
+              onShowDevices={room.encrypted ? () => setDevicesOf(member.user) : undefined}
             />
           ))}
         </ul>
       )}
       {can(room.role, 'member.ban') && <BanList roomId={room.id} />}
+      {devicesOf && <DevicesDialog me={me} user={devicesOf} onClose={() => setDevicesOf(null)} />}
     </aside>
   );
 }

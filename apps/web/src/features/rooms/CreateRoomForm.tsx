@@ -15,12 +15,19 @@ export function CreateRoomForm({ onCreate, onCreated }: Props) {
   const [name, setName] = useState('');
   const [visibility, setVisibility] = useState<'public' | 'private'>('public');
   const [topic, setTopic] = useState('');
+  // Private rooms are end-to-end encrypted; the suite is the only choice (post-quantum unless asked otherwise).
+  const [suite, setSuite] = useState<84 | 3>(84);
   const { busy, error, run } = useAsyncAction();
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void run(async () => {
-      const room = await onCreate({ name: name.trim(), visibility, topic: topic.trim() || undefined });
+      const room = await onCreate({
+        name: name.trim(),
+        visibility,
+        topic: topic.trim() || undefined,
+        ...(visibility === 'private' ? { suite } : {}),
+      });
       setName('');
       setTopic('');
       onCreated(room);
@@ -52,6 +59,19 @@ export function CreateRoomForm({ onCreate, onCreated }: Props) {
           <option value="private">{t('rooms.private')}</option>
         </select>
       </label>
+      {visibility === 'private' && (
+        <label>
+          {t('e2ee.suiteChoice')}
+          <select
+            data-testid="create-room-suite"
+            value={suite}
+            onChange={(e) => setSuite(e.target.value === '3' ? 3 : 84)}
+          >
+            <option value={84}>{t('e2ee.suitePostQuantum')}</option>
+            <option value={3}>{t('e2ee.suiteCompact')}</option>
+          </select>
+        </label>
+      )}
       <label>
         {t('rooms.topic')}
         <input

@@ -2,6 +2,7 @@ import type { Room } from '@salon/protocol';
 import { useTranslation } from 'react-i18next';
 import { FormError } from '../../ui/FormError';
 import { useAsyncAction } from '../../ui/useAsyncAction';
+import { EncryptionBadge } from '../e2ee/EncryptionBadge';
 
 interface Props {
   rooms: Room[] | null;
@@ -45,6 +46,7 @@ export function RoomList({ rooms, selectedId, onSelect, onJoin }: Props) {
               onClick={() => onSelect(room.id)}
             >
               <span className="room-name">{room.name}</span>
+              {room.encrypted && <EncryptionBadge suite={room.suite} testId="room-lock" />}
               {room.visibility === 'private' && <span className="badge">{t('rooms.private')}</span>}
             </button>
             {!room.joined && room.visibility === 'public' && (

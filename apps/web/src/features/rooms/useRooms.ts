@@ -1,12 +1,14 @@
 import type { CreateRoomBody, EventFrame, Room } from '@salon/protocol';
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../../api';
+import { useE2ee } from '../e2ee/E2eeProvider';
 import { applyRoomUpdated } from './roomEvents';
 
 /** The rooms the user can see (joined ones and public ones), kept fresh after every change the user makes. */
 export function useRooms() {
   const [rooms, setRooms] = useState<Room[] | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const e2ee = useE2ee();
 
   const refresh = useCallback(async () => {
     try {
@@ -28,10 +30,12 @@ export function useRooms() {
   const create = useCallback(
     async (body: CreateRoomBody) => {
       const room = await api.createRoom(body);
+      // The creator makes the room's MLS group at once; should that fail, opening the room makes it later.
+      await e2ee.createRoom(room).catch(() => undefined);
       await refresh();
       return room;
     },
-    [refresh],
+    [refresh, e2ee],
   );
 
   const join = useCallback(
