@@ -16,7 +16,13 @@ export interface ReceivedMessage extends Message {
 }
 
 /** What a room codec produces for the wire: `body` in a plaintext room, `ciphertext` in an encrypted one. */
-export type EncodedPayload = { body: string; ciphertext?: undefined } | { ciphertext: string; body?: undefined };
+export type EncodedPayload =
+  | { body: string; ciphertext?: undefined; franking?: undefined }
+  | {
+      ciphertext: string;
+      body?: undefined /** The franking commitment (encrypted rooms, SPEC E2E-17). */;
+      franking?: string;
+    };
 
 /**
  * The hook where end-to-end encryption plugs in: turns outgoing text into the wire payload and incoming

@@ -93,7 +93,7 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
    */
   send(
     roomId: string,
-    content: string | { ciphertext: string },
+    content: string | { ciphertext: string; franking?: string },
     clientMsgId: string = randomId(),
     ttlSeconds?: number,
   ): Promise<SendAck> {
@@ -101,7 +101,9 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
       type: 'send',
       id: this.nextId++,
       roomId,
-      ...(typeof content === 'string' ? { body: content } : { ciphertext: content.ciphertext }),
+      ...(typeof content === 'string'
+        ? { body: content }
+        : { ciphertext: content.ciphertext, ...(content.franking ? { franking: content.franking } : {}) }),
       clientMsgId,
       ...(ttlSeconds === undefined ? {} : { ttlSeconds }),
     };

@@ -164,6 +164,13 @@ describe('salon command line in an encrypted room (CLI.md, SPEC E2E-1..E2E-15)',
     const refused = await cy(['history', roomName]);
     expect(refused.code).toBe(2);
 
+    // Bob reports Ann's last message with proof (franking); Ann, the owner, reads it in the room's reports.
+    const lastSeq = (await bob(['history', roomName])).lines.at(-1)?.seq as number;
+    const reported = await bob(['report', roomName, String(lastSeq), '--reason', 'test report']);
+    expect(reported.code, reported.stderr).toBe(0);
+    expect(reported.lines[0]?.report).toMatchObject({ seq: lastSeq, text: 'MARKER-after-kick', verified: true });
+    expect((await bob(['report', roomName, '999999'])).code).toBe(2);
+
     // A wrong passphrase cannot open the keys: a cryptographic check failed.
     const wrong = await salon(annHome, ['history', roomName, '--json'], { env: { SALON_PASSPHRASE: 'not it' } });
     expect(wrong.code, wrong.stderr).toBe(4);

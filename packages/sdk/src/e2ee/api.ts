@@ -1,4 +1,4 @@
-import type { GroupState, Member, Message, Device as ServerDevice, Welcome } from '@salon/protocol';
+import type { GroupState, Member, Message, MessageReport, Device as ServerDevice, Welcome } from '@salon/protocol';
 
 /** One REST call (the SDK's transport): JSON in, JSON out, refusals thrown as SalonError. */
 export type Request = <T>(
@@ -61,6 +61,11 @@ export class E2eeApi {
 
   async deleteWelcome(deviceId: string, welcomeId: string): Promise<void> {
     await this.request('DELETE', `/api/devices/${enc(deviceId)}/welcomes/${enc(welcomeId)}`);
+  }
+
+  /** A verified abuse report: reveals one message's text and franking key to the room's moderators. */
+  reportMessage(roomId: string, body: { seq: number; text: string; key: string; reason?: string }) {
+    return this.request<{ report: MessageReport }>('POST', `/api/rooms/${enc(roomId)}/reports`, { body });
   }
 
   async reportIntegrity(roomId: string, body: { seq?: number; reason: string; detail?: string }): Promise<void> {

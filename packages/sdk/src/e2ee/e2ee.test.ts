@@ -128,6 +128,42 @@ describe.each([84, 3] as const)('end-to-end encryption through the SDK, suite %i
     expect(epochs.size).toBe(1);
   });
 
+  it('E2E-17: a member reports a message with proof; the moderator sees its text; a mismatch is unverified', async () => {
+    const [alice, bob, carol] = track(
+      await person(server.url, 'alice'),
+      await person(server.url, 'bob'),
+      await person(server.url, 'carol'),
+    );
+    const room = await encryptedRoom(alice, [bob, carol], suite);
+    const abusive = `abusive MARKER ${suite}`;
+    const innocent = `innocent MARKER ${suite}`;
+    const first = await bob.client.send(room.id, abusive);
+    await bob.client.send(room.id, innocent);
+    expect(await readable(carol, room.id)).toEqual([
+      ['ok', abusive],
+      ['ok', innocent],
+    ]);
+    // Carol reports the first; Alice (the owner) reads it in the reports, text included.
+    const report = await carol.engine.report(room.id, first.seq, 'harassment');
+    expect(report).toMatchObject({ seq: first.seq, text: abusive, verified: true, sender: { id: bob.user.id } });
+    const listed = await alice.client.request<{ reports: Array<{ text: string }> }>(
+      'GET',
+      `/api/rooms/${room.id}/reports`,
+    );
+    expect(listed.reports.map((r) => r.text)).toEqual([abusive]);
+    // A message whose relayed commitment does not match its content is never shown (the server swapped it).
+    const rows = await stored(room.id);
+    const last = rows.filter((r) => r.kind === null).at(-1)!;
+    await server.query(
+      `update messages set franking_tag = (select franking_tag from messages where room_id = '${room.id}' and seq = ${first.seq}) where room_id = '${room.id}' and seq = ${last.seq}`,
+    );
+    // Alice had not read the room yet: the first message reads, the one with the wrong commitment does not.
+    expect(await readable(alice, room.id)).toEqual([
+      ['ok', abusive],
+      ['unverified', undefined],
+    ]);
+  });
+
   it('E2E-12: a new device of a member joins by external commit; older messages are undecryptable', async () => {
     const [alice, bob] = track(await person(server.url, 'alice'), await person(server.url, 'bob'));
     const room = await encryptedRoom(alice, [bob], suite);

@@ -1,5 +1,5 @@
 import { Device, isSuiteId, SUITES, type SuiteId } from '@salon/crypto';
-import type { EventFrame, Message, Room, User } from '@salon/protocol';
+import type { EventFrame, Message, MessageReport, Room, User } from '@salon/protocol';
 import type { EncodedPayload, ReceivedMessage, RoomCodec } from '../codec.js';
 import { Emitter } from '../emitter.js';
 import { SalonError } from '../errors.js';
@@ -171,9 +171,9 @@ export class E2eeEngine extends Emitter<E2eeEvents> implements RoomCodec {
   async encode(roomId: string, text: string): Promise<EncodedPayload> {
     const session = await this.session(roomId);
     if (session === null) return { body: text };
-    const ciphertext = await this.locked(session, () => session.encrypt(text));
+    const encrypted = await this.locked(session, () => session.encrypt(text));
     this.maybeTopUp();
-    return { ciphertext };
+    return encrypted;
   }
 
   /**
@@ -252,6 +252,21 @@ export class E2eeEngine extends Emitter<E2eeEvents> implements RoomCodec {
       await session.join();
       await session.recover('reconcile');
     });
+  }
+
+  /**
+   * Reports a message of an encrypted room to its moderators by revealing its text and franking key (SPEC
+   * E2E-17); the server accepts it only if they match what the sender committed to. Only a message this device
+   * decrypted and verified can be reported.
+   */
+  async report(roomId: string, seq: number, reason?: string): Promise<MessageReport> {
+    const session = await this.session(roomId);
+    if (session === null)
+      throw new SalonError('invalid_request', 'only messages of encrypted rooms are reported this way');
+    const found = await this.locked(session, async () => session.reportable(seq));
+    if (found === undefined)
+      throw new SalonError('not_found', `message #${seq} was not read and verified on this device`);
+    return (await this.api.reportMessage(roomId, { seq, ...found, ...(reason ? { reason } : {}) })).report;
   }
 
   /** Opens an encrypted room's group for this device (Welcome or external commit) and catches up with it. */

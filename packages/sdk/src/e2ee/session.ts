@@ -4,6 +4,8 @@ import {
   DecryptError,
   type Device,
   type DeviceRef,
+  frankPayload,
+  openFrankedPayload,
   RoomCrypto,
   StaleEpochError,
   type SuiteId,
@@ -13,7 +15,7 @@ import type { MessageStatus } from '../codec.js';
 import { SalonError } from '../errors.js';
 import type { E2eeApi } from './api.js';
 import type { DeviceDirectory } from './directory.js';
-import { decodeJson, decodeText, encodeJson, encodeText, fromBase64, toBase64, toHex } from './encoding.js';
+import { decodeJson, encodeJson, fromBase64, toBase64, toHex } from './encoding.js';
 import type { KeyStore } from './keyStore.js';
 import { planMembership } from './membership.js';
 
@@ -25,6 +27,8 @@ export interface StoredRecord {
   device?: string;
   /** When the server said it expires (ms since epoch): dropped from the store afterwards. */
   expiresAt?: number;
+  /** The message's franking key (base64), revealed only if this member reports it (SPEC E2E-17). */
+  frankingKey?: string;
 }
 
 /** Why a room's state was rebuilt or a message flagged; what the UI/CLI may show. */
@@ -127,14 +131,25 @@ export class RoomSession {
     return this.saved.records[message.seq] ?? { status: 'undecryptable' };
   }
 
-  /** Joins (if needed), catches up with the room, brings the group in line with its members, and encrypts. */
-  async encrypt(text: string): Promise<string> {
+  /**
+   * Joins (if needed), catches up with the room, brings the group in line with its members, and encrypts. The
+   * text travels with a fresh franking key; the commitment to it goes beside the ciphertext (SPEC E2E-17).
+   */
+  async encrypt(text: string): Promise<{ ciphertext: string; franking: string }> {
     await this.join();
     await this.syncTo(Number.MAX_SAFE_INTEGER);
     await this.reconcile(false);
-    const wire = await this.requireCrypto().encrypt(encodeText(text));
+    const franked = frankPayload(text);
+    const wire = await this.requireCrypto().encrypt(franked.payload);
     this.saved.own[toHex(sha256(wire))] = text;
-    return toBase64(wire);
+    return { ciphertext: toBase64(wire), franking: toBase64(franked.commitment) };
+  }
+
+  /** What a report of a message needs: its text and franking key, if this device read it. */
+  reportable(seq: number): { text: string; key: string } | undefined {
+    const record = this.saved.records[seq];
+    if (record?.status !== 'ok' || record.text === undefined || record.frankingKey === undefined) return undefined;
+    return { text: record.text, key: record.frankingKey };
   }
 
   /** After a send was refused with stale_epoch or commit_required: catch up and commit what is needed. */
@@ -330,13 +345,33 @@ export class RoomSession {
         this.hooks.integrity(this.roomId, m.seq, 'replay');
         return { ...base, status: 'unverified', device };
       case 'ok':
-        return { ...base, status: 'ok', text: decodeText(result.plaintext), device };
       default: {
-        const text = decodeText(result.plaintext);
-        if (result.status === 'gap' && this.explainedByRetention(holes)) return { ...base, status: 'ok', text, device };
+        const opened = this.openFranked(result.plaintext, m);
+        if (opened === undefined) return { ...base, status: 'unverified', device };
+        const { text, frankingKey } = opened;
+        if (result.status === 'ok') return { ...base, status: 'ok', text, device, frankingKey };
+        if (result.status === 'gap' && this.explainedByRetention(holes)) {
+          return { ...base, status: 'ok', text, device, frankingKey };
+        }
         this.hooks.integrity(this.roomId, m.seq, result.status);
-        return { ...base, status: 'gap', text, device };
+        return { ...base, status: 'gap', text, device, frankingKey };
       }
+    }
+  }
+
+  /**
+   * The text of a decrypted payload, if it matches the franking commitment the server relayed with it. A
+   * message without one, or whose commitment does not match, could not be reported: it is not shown (E2E-17).
+   */
+  private openFranked(plaintext: Uint8Array, m: Message): { text: string; frankingKey: string } | undefined {
+    try {
+      if (m.franking === undefined) throw new Error('no franking commitment');
+      const { text, key } = openFrankedPayload(plaintext, fromBase64(m.franking));
+      return { text, frankingKey: toBase64(key) };
+    } catch {
+      this.hooks.integrity(this.roomId, m.seq, 'decrypt_failed');
+      this.hooks.warning(this.roomId, `message #${m.seq} does not match its franking commitment`);
+      return undefined;
     }
   }
 

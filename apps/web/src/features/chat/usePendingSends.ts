@@ -45,7 +45,7 @@ export function usePendingSends(
         { clientMsgId, body, ...(ttlSeconds === undefined ? {} : { ttlSeconds, expiresAt }) },
       ]);
       const sent = encrypted
-        ? e2ee.sendEncrypted(roomId, body, (ciphertext) => client.send(roomId, { ciphertext }, clientMsgId, ttlSeconds))
+        ? e2ee.sendEncrypted(roomId, body, (encrypted) => client.send(roomId, encrypted, clientMsgId, ttlSeconds))
         : client.send(roomId, body, clientMsgId, ttlSeconds);
       sent.then(
         ({ seq, createdAt }) => {

@@ -89,12 +89,16 @@ export class E2eeClient extends Emitter<Events> {
    * Encrypts `text` and hands the ciphertext to `send`; if the server refuses it because the group moved on
    * (`stale_epoch`) or must first commit a departure (`commit_required`), catches up and tries again.
    */
-  async sendEncrypted<T>(roomId: string, text: string, send: (ciphertext: string) => Promise<T>): Promise<T> {
+  async sendEncrypted<T>(
+    roomId: string,
+    text: string,
+    send: (encrypted: { ciphertext: string; franking?: string }) => Promise<T>,
+  ): Promise<T> {
     await this.ready;
     for (let attempt = 0; ; attempt++) {
-      const { ciphertext } = await this.call('encode', { roomId, text });
+      const encrypted = await this.call('encode', { roomId, text });
       try {
-        return await send(ciphertext);
+        return await send(encrypted);
       } catch (err) {
         const code = err instanceof ApiError ? err.code : '';
         if (attempt >= 3 || !RETRYABLE.has(code) || !(await this.call('recover', { roomId, code }))) throw err;

@@ -62,7 +62,7 @@ export interface Results {
   createRoom: undefined;
   openRoom: undefined;
   decode: Decoded;
-  encode: { ciphertext: string };
+  encode: { ciphertext: string; franking?: string };
   recover: boolean;
   event: undefined;
   devices: DevicesReport;

@@ -1,6 +1,7 @@
 import type { User } from '@salon/protocol';
 import type { Command } from '../command.js';
-import { EXIT } from '../exit.js';
+import { EXIT, UsageError } from '../exit.js';
+import { parseCount, resolveRoom } from '../resolve.js';
 
 export const devices: Command = {
   name: 'devices',
@@ -51,6 +52,31 @@ export const verify: Command = {
       number.verified ? 'verified' : `not verified (compare, then: salon verify ${other.username} --confirm)`,
     ].join('\n');
     ctx.out.result({ safetyNumber: number.safetyNumber, verified: number.verified }, text);
+    return EXIT.ok;
+  },
+};
+
+export const report: Command = {
+  name: 'report',
+  args: ['ROOM', 'SEQ'],
+  options: { reason: { type: 'string' } },
+  optionHelp: [['--reason R', 'why, for the moderators (at most 500 characters)']],
+  summary: "reports an encrypted room's message to its moderators, with proof that its sender sent it",
+  details:
+    "The text and the message's franking key are revealed to the server and the room's moderators, who can " +
+    'check that the sender committed to exactly this text (a forged report is refused). Only a message this ' +
+    'device read and verified can be reported.',
+  prints: '{report}',
+  async run(ctx) {
+    const seq = parseCount(ctx.args[1], 'SEQ');
+    if (seq === undefined || seq < 1) throw new UsageError('SEQ must be a message number');
+    const { client, engine } = await ctx.secureClient({ withSession: true });
+    const room = await resolveRoom(client, ctx.args[0]!);
+    // Read the room up to the message, so this device has decrypted it (and kept its franking key).
+    await client.history(room.id, { after: seq - 1, limit: 1 });
+    const reason = typeof ctx.opts.reason === 'string' ? ctx.opts.reason : undefined;
+    const filed = await engine.report(room.id, seq, reason);
+    ctx.out.result({ report: filed }, `reported #${seq} in ${room.name} to its moderators`);
     return EXIT.ok;
   },
 };

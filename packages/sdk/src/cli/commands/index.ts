@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { login, logout, register, whoami } from './account.js';
-import { devices, verify } from './e2ee.js';
+import { devices, report, verify } from './e2ee.js';
 import { history, send, tail } from './messages.js';
 import { accept, decline, invitations, invite, join, kick, leave, members, roomCreate, rooms } from './rooms.js';
 
@@ -25,4 +25,5 @@ export const COMMANDS: readonly Command[] = [
   tail,
   devices,
   verify,
+  report,
 ];

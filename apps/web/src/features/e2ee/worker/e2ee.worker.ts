@@ -148,7 +148,7 @@ const handlers: Handlers = {
   encode: async ({ roomId, text }) => {
     const payload = await requireEngine().encode(roomId, text);
     if (payload.ciphertext === undefined) throw new Error('this room is not encrypted');
-    return { ciphertext: payload.ciphertext };
+    return { ciphertext: payload.ciphertext, ...(payload.franking ? { franking: payload.franking } : {}) };
   },
   recover: async ({ roomId, code }) => requireEngine().recover(roomId, code),
   event: async ({ event }) => {
