@@ -1,6 +1,5 @@
 import type { HistoryQuery, Message } from '@salon/protocol';
-import { findMembership } from '../store/governance.js';
-import { findByClientMsgId, insertMessage, listMessages, takeNextSeq, toMessage } from '../store/messages.js';
+import { findByClientMsgId, insertMessage, listMessages, takeNextSeqAsMember, toMessage } from '../store/messages.js';
 import type { Actor, DomainContext } from './context.js';
 import { applicationEpoch, bindFranking, checkEpoch } from './e2ee.js';
 import { forbidden, invalid, isId, isUniqueViolation } from './errors.js';
@@ -50,11 +49,11 @@ export function checkLifetime(retentionSeconds: number | null, ttlSeconds: numbe
 class NotAllowed {}
 
 /**
- * Stores a message with the room's next seq, in one transaction, then announces it. The hot path is three
- * statements under the room row's lock: take the seq (which also reads the room), check the membership, insert
- * (a resend's clientMsgId conflicts and is answered with the first seq). The membership is checked inside the
- * transaction, so a member removed concurrently cannot slip a message in after the removal; a sender who may
- * not post gets the same refusal as any other request (`accessRoomFor`: not_found for a hidden room).
+ * Stores a message with the room's next seq, in one transaction, then announces it. The hot path is two
+ * statements under the room row's lock: take the seq (which also reads the room and the sender's membership),
+ * then insert (a resend's clientMsgId conflicts and is answered with the first seq). The membership is read under
+ * the lock, so a member removed concurrently cannot slip a message in after the removal; a sender who may not
+ * post gets the same refusal as any other request (`accessRoomFor`: not_found for a hidden room).
  */
 export async function doPostMessage(ctx: DomainContext, actor: Actor, input: PostMessageInput): Promise<PostedMessage> {
   // Per user and room: one member's flood never slows anyone else down in the same room. Bots have their own budget.
@@ -68,13 +67,11 @@ export async function doPostMessage(ctx: DomainContext, actor: Actor, input: Pos
   let sealing: SealingKey | null = null;
   try {
     message = await ctx.db.transaction(async (tx) => {
-      const room = await takeNextSeq(tx, input.roomId);
-      if (room === undefined) throw new NotAllowed();
+      const room = await takeNextSeqAsMember(tx, input.roomId, actor.user.id);
+      if (room === undefined || !can(room.role, 'message.send')) throw new NotAllowed();
       const { seq } = room;
-      const membership = await findMembership(tx, room.id, actor.user.id);
-      if (!membership || !can(membership.role, 'message.send')) throw new NotAllowed();
-      if (membership.mutedUntil && membership.mutedUntil > now) {
-        throw forbidden(`you are muted in this room until ${membership.mutedUntil.toISOString()}`);
+      if (room.mutedUntil && room.mutedUntil > now) {
+        throw forbidden(`you are muted in this room until ${room.mutedUntil.toISOString()}`);
       }
       checkMessagePayload(room.encrypted, input);
       const lifetime = checkLifetime(room.retentionSeconds, input.ttlSeconds);

@@ -1,7 +1,7 @@
 import type { Message } from '@salon/protocol';
 import { and, asc, desc, eq, gt, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Db, Tx } from './db.js';
-import { messages, rooms, users } from './schema.js';
+import { messages, roomMembers, rooms, users } from './schema.js';
 import { toUser } from './users.js';
 
 export type MessageRow = typeof messages.$inferSelect;
@@ -29,15 +29,18 @@ export function toMessage(row: MessageRow, sender: Sender): Message {
 }
 
 /**
- * Takes the room's next seq and reads what a send needs to know of the room, in one statement. The UPDATE holds
- * the room row's lock until the transaction ends, so seqs are handed out and committed in order, with no gap (a
- * rollback gives the number back) and no collision. Undefined when there is no such room.
+ * Takes the room's next seq for a member's message and reads what the send needs to know of the room and of
+ * the membership, in one statement. The UPDATE holds the room row's lock until the transaction ends, so seqs are
+ * handed out and committed in order, with no gap (a rollback gives the number back) and no collision; reading
+ * the membership in the same statement means a member removed concurrently cannot post after the removal.
+ * Undefined when there is no such room or the sender is not a member.
  */
-export async function takeNextSeq(tx: Tx, roomId: string) {
+export async function takeNextSeqAsMember(tx: Tx, roomId: string, userId: string) {
   const [row] = await tx
     .update(rooms)
     .set({ lastSeq: sql`${rooms.lastSeq} + 1` })
-    .where(eq(rooms.id, roomId))
+    .from(roomMembers)
+    .where(and(eq(rooms.id, roomId), eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)))
     .returning({
       id: rooms.id,
       seq: rooms.lastSeq,
@@ -45,6 +48,8 @@ export async function takeNextSeq(tx: Tx, roomId: string) {
       retentionSeconds: rooms.retentionSeconds,
       mlsEpoch: rooms.mlsEpoch,
       commitRequired: rooms.commitRequired,
+      role: roomMembers.role,
+      mutedUntil: roomMembers.mutedUntil,
     });
   return row;
 }
