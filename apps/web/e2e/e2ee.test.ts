@@ -239,6 +239,25 @@ describe('end-to-end encryption in the browser', () => {
     expect(await message(bob, MARKERS.fromAlice).getAttribute('data-e2ee')).toBe('ok');
   });
 
+  it('lets a member report a message with proof; the owner reads it among the reports', async () => {
+    const abusive = `report me ${Date.now()}`;
+    await send(alice, abusive);
+    const received = message(bob, abusive);
+    await received.waitFor(WAIT);
+    // Nobody reports their own message.
+    expect(await message(alice, abusive).getByTestId('message-report').count()).toBe(0);
+    await received.getByTestId('message-report').click();
+    await received.getByTestId('message-report-confirm').click();
+    await received.getByTestId('message-reported').waitFor(WAIT);
+    await alice.getByTestId('room-reports-open').click();
+    const report = alice.getByTestId('room-report').filter({ hasText: abusive });
+    await report.waitFor(WAIT);
+    expect(await report.getByTestId('room-report-text').textContent()).toBe(abusive);
+    await alice.getByTestId('dialog-close').click();
+    // Bob (a member, not a moderator) has no reports view.
+    expect(await bob.getByTestId('room-reports-open').count()).toBe(0);
+  });
+
   it('drops a disappearing message, and its decrypted copy on the device, at its end', async () => {
     await chooseTimer(alice, 4);
     await send(alice, `Read fast: ${VANISHING}`);

@@ -1,4 +1,10 @@
-import type { SecurityAlert, SessionInfo, TotpConfirmResponse, TotpSetupResponse } from '@salon/protocol';
+import type {
+  MessageReport,
+  SecurityAlert,
+  SessionInfo,
+  TotpConfirmResponse,
+  TotpSetupResponse,
+} from '@salon/protocol';
 import { request } from './request';
 
 // The second factor.
@@ -42,4 +48,10 @@ export function acknowledgeAlert(alertId: string): Promise<void> {
 
 export async function listRoomAlerts(roomId: string): Promise<SecurityAlert[]> {
   return (await request<{ alerts: SecurityAlert[] }>('GET', `/api/rooms/${encodeURIComponent(roomId)}/alerts`)).alerts;
+}
+
+/** Verified reports of a room's encrypted messages (moderators and above). */
+export async function listRoomReports(roomId: string): Promise<MessageReport[]> {
+  return (await request<{ reports: MessageReport[] }>('GET', `/api/rooms/${encodeURIComponent(roomId)}/reports`))
+    .reports;
 }

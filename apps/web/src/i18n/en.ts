@@ -117,6 +117,10 @@ export const en = {
     settings: 'Settings',
     audit: 'Audit log',
     alerts: 'Alerts',
+    reports: 'Reports',
+    reportsTitle: 'Reported messages in {{room}}',
+    reportsEmpty: 'No message has been reported.',
+    reportsBy: '#{{seq}} by {{sender}}, reported by {{reporter}}',
   },
   chat: {
     loadOlder: 'Load older messages',
@@ -136,6 +140,11 @@ export const en = {
     delete: 'Delete',
     deleteQuestion: 'Delete this message?',
     deleteConfirm: 'Delete',
+    report: 'Report',
+    reportQuestion:
+      "Report this message to the room's moderators? Its text is revealed to them, with proof of who sent it.",
+    reportConfirm: 'Report',
+    reported: 'Reported to the moderators',
     timer: 'Disappearing timer',
     timerOff: 'No timer',
     timerRoom: 'Room default',

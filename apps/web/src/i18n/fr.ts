@@ -120,6 +120,10 @@ export const fr: Resources = {
     settings: 'Paramètres',
     audit: 'Journal d’audit',
     alerts: 'Alertes',
+    reports: 'Signalements',
+    reportsTitle: 'Messages signalés dans {{room}}',
+    reportsEmpty: 'Aucun message n’a été signalé.',
+    reportsBy: 'n° {{seq}} de {{sender}}, signalé par {{reporter}}',
   },
   chat: {
     loadOlder: 'Charger les messages précédents',
@@ -139,6 +143,11 @@ export const fr: Resources = {
     delete: 'Supprimer',
     deleteQuestion: 'Supprimer ce message ?',
     deleteConfirm: 'Supprimer',
+    report: 'Signaler',
+    reportQuestion:
+      'Signaler ce message aux modérateurs du salon ? Son texte leur est révélé, avec la preuve de son expéditeur.',
+    reportConfirm: 'Signaler',
+    reported: 'Signalé aux modérateurs',
     timer: 'Minuteur de disparition',
     timerOff: 'Sans minuteur',
     timerRoom: 'Réglage du salon',

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { FormError } from '../../ui/FormError';
 import { useAsyncAction } from '../../ui/useAsyncAction';
 import { RoomAlertsDialog } from '../admin/RoomAlertsDialog';
+import { RoomReportsDialog } from '../admin/RoomReportsDialog';
 import { AuditDialog } from '../audit/AuditDialog';
 import { EncryptionBadge } from '../e2ee/EncryptionBadge';
 import { can } from '../governance/permissions';
@@ -102,6 +103,7 @@ export function ChatView({ room, me, onJoin, onLeave, onChanged, onDeleted }: Pr
       )}
       {room.joined && dialog === 'audit' && <AuditDialog room={room} onClose={close} />}
       {room.joined && dialog === 'alerts' && <RoomAlertsDialog room={room} onClose={close} />}
+      {room.joined && dialog === 'reports' && <RoomReportsDialog room={room} onClose={close} />}
     </section>
   );
 }

@@ -14,6 +14,10 @@ interface Props {
   /** Whether the reader may delete it (their own, or moderator and above); never offered for a tombstone. */
   canDelete: boolean;
   onDelete: (seq: number) => void;
+  /** Encrypted rooms: report someone else's verified message to the moderators (absent elsewhere). */
+  onReport?: ((seq: number) => void) | undefined;
+  /** This message was reported from here. */
+  reported?: boolean;
   /**
    * For a disappearing message, the countdown to show: two plain values, so that the item re-renders only when
    * its text changes, not at every tick of the list's clock.
@@ -28,6 +32,8 @@ export const MessageItem = memo(function MessageItem({
   own,
   canDelete,
   onDelete,
+  onReport,
+  reported,
   expiryUnit,
   expiryValue,
 }: Props) {
@@ -62,6 +68,24 @@ export const MessageItem = memo(function MessageItem({
               confirmLabel={t('chat.deleteConfirm')}
               onConfirm={() => onDelete(message.seq)}
             />
+          </span>
+        )}
+        {onReport && !own && !deleted && message.e2ee === 'ok' && (
+          <span className="message-actions">
+            {reported ? (
+              <span className="muted" data-testid="message-reported">
+                {t('chat.reported')}
+              </span>
+            ) : (
+              <ConfirmButton
+                testId="message-report"
+                className="link"
+                label={t('chat.report')}
+                question={t('chat.reportQuestion')}
+                confirmLabel={t('chat.reportConfirm')}
+                onConfirm={() => onReport(message.seq)}
+              />
+            )}
           </span>
         )}
       </div>

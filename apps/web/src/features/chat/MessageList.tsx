@@ -18,6 +18,9 @@ interface Props {
   /** Whether the reader may delete other people's messages (their own are always deletable). */
   canDeleteAny: boolean;
   onDelete: (seq: number) => void;
+  /** Encrypted rooms: reports a message to the moderators; `reported` are those reported from here. */
+  onReport?: ((seq: number) => void) | undefined;
+  reported?: ReadonlySet<number>;
 }
 
 /** Distance in pixels from an edge that still counts as "at" that edge. */
@@ -39,6 +42,8 @@ export function MessageList({
   onDismiss,
   canDeleteAny,
   onDelete,
+  onReport,
+  reported,
 }: Props) {
   const { t } = useTranslation();
   const scroller = useRef<HTMLDivElement>(null);
@@ -120,6 +125,8 @@ export function MessageList({
               own={message.sender.id === me.id}
               canDelete={canDeleteAny || message.sender.id === me.id}
               onDelete={onDelete}
+              onReport={onReport}
+              reported={reported?.has(message.seq) ?? false}
               expiryUnit={left?.unit}
               expiryValue={left?.value}
             />

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { governanceApi } from '../../api';
 import { useRealtime } from '../../realtime/RealtimeContext';
 import { FormError } from '../../ui/FormError';
+import { useOptionalE2ee } from '../e2ee/E2eeProvider';
 import { EncryptionNotices } from '../e2ee/EncryptionNotices';
 import { can } from '../governance/permissions';
 import { Composer } from './Composer';
@@ -67,6 +68,16 @@ export function RoomTimeline({ roomId, me, role, retentionSeconds, encrypted = f
     dropExpiredPending(now);
   });
 
+  const e2ee = useOptionalE2ee();
+  const [reported, setReported] = useState<ReadonlySet<number>>(() => new Set());
+  const reportMessage = useCallback(
+    (seq: number) => {
+      setDeleteError(null);
+      e2ee?.report(roomId, seq).then(() => setReported((before) => new Set([...before, seq])), setDeleteError);
+    },
+    [e2ee, roomId],
+  );
+
   const deleteMessage = useCallback(
     (seq: number) => {
       setDeleteError(null);
@@ -89,6 +100,8 @@ export function RoomTimeline({ roomId, me, role, retentionSeconds, encrypted = f
         onDismiss={dismiss}
         canDeleteAny={can(role, 'message.delete_any')}
         onDelete={deleteMessage}
+        onReport={encrypted && e2ee ? reportMessage : undefined}
+        reported={reported}
       />
       <TypingIndicator users={typingUsers} />
       <Composer

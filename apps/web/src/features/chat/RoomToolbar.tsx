@@ -2,7 +2,7 @@ import type { Room } from '@salon/protocol';
 import { useTranslation } from 'react-i18next';
 import { can } from '../governance/permissions';
 
-export type RoomDialog = 'invite' | 'settings' | 'audit' | 'alerts';
+export type RoomDialog = 'invite' | 'settings' | 'audit' | 'alerts' | 'reports';
 
 interface Props {
   room: Room;
@@ -38,6 +38,11 @@ export function RoomToolbar({ room, membersShown, onToggleMembers, onOpen }: Pro
       {can(role, 'audit.view') && (
         <button type="button" data-testid="room-alerts-open" onClick={() => onOpen('alerts')}>
           {t('rooms.alerts')}
+        </button>
+      )}
+      {room.encrypted && can(role, 'message.delete_any') && (
+        <button type="button" data-testid="room-reports-open" onClick={() => onOpen('reports')}>
+          {t('rooms.reports')}
         </button>
       )}
     </div>

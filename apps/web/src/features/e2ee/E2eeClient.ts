@@ -106,6 +106,12 @@ export class E2eeClient extends Emitter<Events> {
     }
   }
 
+  /** Reports a message to the room's moderators, revealing its text and franking key (SPEC E2E-17). */
+  async report(roomId: string, seq: number, reason?: string) {
+    await this.ready;
+    return this.call('report', { roomId, seq, ...(reason ? { reason } : {}) });
+  }
+
   /** Lets the engine react to room events (members and devices change the group; expiries prune history). */
   onEvent(event: EventFrame): void {
     if (event.kind === 'message.expired' && event.roomId !== undefined && Array.isArray(event.seqs)) {

@@ -1,4 +1,4 @@
-import type { EventFrame, Message, Room, User } from '@salon/protocol';
+import type { EventFrame, Message, MessageReport, Room, User } from '@salon/protocol';
 
 /**
  * What the page and the E2EE worker say to each other (structured-clone messages). The worker owns every key and
@@ -55,6 +55,7 @@ export interface Calls {
   devices: { self: User; other: User };
   verify: { other: User; keys: string[] };
   wipe: Record<string, never>;
+  report: { roomId: string; seq: number; reason?: string };
 }
 
 export interface Results {
@@ -68,6 +69,7 @@ export interface Results {
   devices: DevicesReport;
   verify: undefined;
   wipe: undefined;
+  report: MessageReport;
 }
 
 export type Method = keyof Calls;

@@ -151,6 +151,7 @@ const handlers: Handlers = {
     return { ciphertext: payload.ciphertext, ...(payload.franking ? { franking: payload.franking } : {}) };
   },
   recover: async ({ roomId, code }) => requireEngine().recover(roomId, code),
+  report: async ({ roomId, seq, reason }) => requireEngine().report(roomId, seq, reason),
   event: async ({ event }) => {
     requireEngine().onEvent(event);
     return undefined;
