@@ -52,6 +52,8 @@ export class RoomFeed {
   private readonly early: Array<{ header: EnvelopeHeader; frame: string }> = [];
   private gapTimer: NodeJS.Timeout | null = null;
   private filling = false;
+  /** Store reads of replays in flight, by the seq they start after (shared by concurrent replays). */
+  private readonly replayReads = new Map<number, Promise<Array<{ seq: number; frame: Buffer }>>>();
   readonly ready: Promise<void>;
 
   constructor(
@@ -167,6 +169,26 @@ export class RoomFeed {
   }
 
   /**
+   * One page of stored messages after `after`, serialized once. Replays that start from the same seq at the same
+   * time share one read: after a restart, the sockets of a room come back together with the same last seq, and a
+   * storm of resubscriptions costs a few store reads per room instead of one per socket.
+   */
+  private readAfter(after: number): Promise<Array<{ seq: number; frame: Buffer }>> {
+    let read = this.replayReads.get(after);
+    if (read === undefined) {
+      read = this.store
+        .messagesAfter(this.roomId, after, REPLAY_PAGE)
+        .then((rows) =>
+          rows.map((m) => ({ seq: m.seq, frame: Buffer.from(JSON.stringify({ type: 'message', ...m })) })),
+        );
+      this.replayReads.set(after, read);
+      const forget = () => this.replayReads.delete(after);
+      read.then(forget, forget);
+    }
+    return read;
+  }
+
+  /**
    * Replays from the store until the subscription has reached the live head, then switches it to live.
    * Store reads and live events interleave; `lastSent` drops whatever arrives twice. Returns false, with
    * the subscription ended, when the store could not be read.
@@ -183,7 +205,7 @@ export class RoomFeed {
         return true;
       }
       for (;;) {
-        const rows = await this.store.messagesAfter(this.roomId, sub.lastSent, REPLAY_PAGE);
+        const rows = await this.readAfter(sub.lastSent);
         if (sub.ended) return true;
         for (const m of rows) {
           if (m.seq <= sub.lastSent) continue;
@@ -191,7 +213,7 @@ export class RoomFeed {
           if (sub.conn.congested) await sub.conn.drained();
           if (sub.ended) return true;
           sub.lastSent = m.seq;
-          sub.conn.sendRaw(JSON.stringify({ type: 'message', ...m }));
+          sub.conn.sendRaw(m.frame);
         }
         // Synchronous from this check to `live = true`: no live event can slip between the two.
         if (rows.length < REPLAY_PAGE && sub.lastSent >= this.head!) break;
