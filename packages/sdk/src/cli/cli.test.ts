@@ -1,78 +1,23 @@
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliRunner } from '../test/cli.js';
 import { freePort, startTestServer, type TestServer, uniqueName } from '../test/servers.js';
-
-/** The built command line, run as users and scripts run it. */
-const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** stdout's lines parsed as JSON. */
-  lines: Array<Record<string, unknown>>;
-}
 
 describe('salon command line, end to end', () => {
   let server: TestServer;
-  const homes: string[] = [];
+  const cli = cliRunner(() => server.url);
+  const { newHome, run } = cli;
+  const salon = cli.start;
 
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
     // PostgreSQL rather than the embedded PGlite: the same store code, and it starts in a second instead of many.
     server = await startTestServer({ mode: 'postgres' });
   });
   afterAll(async () => {
-    for (const home of homes) rmSync(home, { recursive: true, force: true });
+    cli.cleanup();
     await server?.close();
   });
-
-  function newHome() {
-    const home = mkdtempSync(join(tmpdir(), 'salon-cli-'));
-    homes.push(home);
-    return home;
-  }
-
-  /** Runs `salon ...args` with a profile folder and the test password; `input` goes to standard input. */
-  function salon(home: string, args: string[], opts: { input?: string; env?: Record<string, string> } = {}) {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: {
-        ...process.env,
-        SALON_HOME: home,
-        SALON_SERVER: server.url,
-        SALON_PASSWORD: 'correct horse battery staple',
-        ...opts.env,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.stdin.end(opts.input ?? '');
-    return {
-      child,
-      done: new Promise<Run>((resolve) =>
-        child.on('close', (code) => {
-          const lines = stdout
-            .split('\n')
-            .filter((l) => l.startsWith('{'))
-            .map((l) => JSON.parse(l) as Record<string, unknown>);
-          resolve({ code, stdout, stderr, lines });
-        }),
-      ),
-    };
-  }
-  const run = (home: string, args: string[], opts?: { input?: string; env?: Record<string, string> }) =>
-    salon(home, args, opts).done;
 
   it('registers, creates a room, sends, reads history and tails live messages', async () => {
     const home = newHome();

@@ -1,70 +1,22 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliRunner } from '../test/cli.js';
 import { startTestServer, type TestServer, uniqueName } from '../test/servers.js';
-
-/** The built command line, run as users and scripts run it. */
-const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  lines: Array<Record<string, unknown>>;
-}
 
 describe('salon command line in an encrypted room (CLI.md, SPEC E2E-1..E2E-15)', () => {
   let server: TestServer;
-  const homes: string[] = [];
+  const cli = cliRunner(() => server.url, 'salon-cli-e2ee-');
+  const { newHome } = cli;
+  const salon = cli.run;
 
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
     server = await startTestServer({ mode: 'postgres' });
   });
   afterAll(async () => {
-    for (const home of homes) rmSync(home, { recursive: true, force: true });
+    cli.cleanup();
     await server?.close();
   });
-
-  function newHome() {
-    const home = mkdtempSync(join(tmpdir(), 'salon-cli-e2ee-'));
-    homes.push(home);
-    return home;
-  }
-
-  function salon(home: string, args: string[], opts: { input?: string; env?: Record<string, string> } = {}) {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: {
-        ...process.env,
-        SALON_HOME: home,
-        SALON_SERVER: server.url,
-        SALON_PASSWORD: 'correct horse battery staple',
-        ...opts.env,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.stdin.end(opts.input ?? '');
-    return new Promise<Run>((resolve) =>
-      child.on('close', (code) => {
-        const lines = stdout
-          .split('\n')
-          .filter((l) => l.startsWith('{'))
-          .map((l) => JSON.parse(l) as Record<string, unknown>);
-        resolve({ code, stdout, stderr, lines });
-      }),
-    );
-  }
 
   it('register, private room, invite, accept, send, history, tail, devices, verify, kick, wipe', async () => {
     const [annHome, bobHome, cyHome] = [newHome(), newHome(), newHome()];
