@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServerProcess, spawnServer } from '../../server/src/test/harness.js';
 import { createTestDatabase, queryDatabase, REDIS_URL, type TestDatabase } from '../../server/src/test/postgres.js';
 import { startTcpProxy, type TcpProxy } from '../../server/src/test/proxy.js';
 import { storedMessages } from '../../server/src/test/stored.js';
+import { launchChromium } from './support.js';
 
 // Requires `npm run build` (the server processes run apps/server/dist) and the built client
 // (`npm run build -w apps/web`), which both servers serve from apps/web/dist.
@@ -97,19 +98,7 @@ beforeAll(async () => {
   servers.push(await spawnServer(env));
   servers.push(await spawnServer(env));
   proxy = await startTcpProxy(servers.map((s) => s.url));
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   alice = await newPage();
   bob = await newPage();
 });

@@ -1,12 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { generateSync } from 'otplib';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, relaxedLimits } from '../../server/src/domain/limits.js';
 import { doSetPlatformAdmin } from '../../server/src/domain/platform.js';
 import { api, newRoom, newUser, range, WsClient } from '../../server/src/test/client.js';
 import { startTestServer, type TestServer } from '../../server/src/test/harness.js';
+import { launchChromium } from './support.js';
 
 // Requires the built client (`npm run build -w apps/web`), which the server serves from apps/web/dist.
 
@@ -46,19 +47,7 @@ beforeAll(async () => {
   server = await startTestServer({
     config: { limits: { ...relaxedLimits(), sendUserRoom: DEFAULT_LIMITS.sendUserRoom } },
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
