@@ -286,19 +286,19 @@ export async function doCommit(
     }
   }
   const now = ctx.now();
+  const welcomeDevices = [...new Set(body.welcomeDevices ?? [])];
+  /** The members the Welcome is for: told once it is stored. */
+  const welcomed = new Set<string>();
   const message = await ctx.db.transaction(async (tx) => {
     const membership = await findMembership(tx, room.id, actor.user.id);
     if (!membership) throw forbidden('you are no longer a member of this room');
-    if (body.welcomeDevices) {
-      const members = new Set<string>();
-      for (const deviceId of new Set(body.welcomeDevices)) {
-        const device = await findDevice(tx, deviceId);
-        if (!device) throw invalid(`unknown device ${deviceId}`);
-        if (!members.has(device.userId) && !(await findMembership(tx, room.id, device.userId))) {
-          throw invalid('a Welcome may go only to members of the room');
-        }
-        members.add(device.userId);
+    for (const deviceId of welcomeDevices) {
+      const device = await findDevice(tx, deviceId);
+      if (!device) throw invalid(`unknown device ${deviceId}`);
+      if (!welcomed.has(device.userId) && !(await findMembership(tx, room.id, device.userId))) {
+        throw invalid('a Welcome may go only to members of the room');
       }
+      welcomed.add(device.userId);
     }
     const seq = await advanceEpoch(tx, room.id, body.epoch);
     if (seq === undefined) {
@@ -314,20 +314,11 @@ export async function doCommit(
       createdAt: now,
     });
     await saveGroupInfo(tx, room.id, body.epoch + 1, body.groupInfo, now);
-    if (body.welcome && body.welcomeDevices) {
-      await insertWelcomes(tx, room.id, seq, body.welcome, [...new Set(body.welcomeDevices)]);
-    }
+    if (body.welcome) await insertWelcomes(tx, room.id, seq, body.welcome, welcomeDevices);
     return toMessage(row!, actor.user) satisfies Message;
   });
   ctx.notify.messagePosted(message);
-  if (body.welcomeDevices) {
-    const devices = [...new Set(body.welcomeDevices)];
-    for (const userId of new Set(
-      (await Promise.all(devices.map((d) => findDevice(ctx.db, d)))).map((d) => d?.userId),
-    )) {
-      if (userId) ctx.notify.userEvent(userId, 'group.welcome', { roomId: room.id, seq: message.seq });
-    }
-  }
+  for (const userId of welcomed) ctx.notify.userEvent(userId, 'group.welcome', { roomId: room.id, seq: message.seq });
   return { seq: message.seq, epoch: body.epoch + 1 };
 }
 

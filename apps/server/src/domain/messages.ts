@@ -1,5 +1,12 @@
-import type { HistoryQuery, Message } from '@salon/protocol';
-import { findByClientMsgId, insertMessage, listMessages, takeNextSeqAsMember, toMessage } from '../store/messages.js';
+import type { HistoryQuery, Message, User } from '@salon/protocol';
+import {
+  findByClientMsgId,
+  insertMessage,
+  listMessages,
+  type MessageRow,
+  takeNextSeqAsMember,
+  toMessage,
+} from '../store/messages.js';
 import type { Actor, DomainContext } from './context.js';
 import { applicationEpoch, bindFranking, checkEpoch } from './e2ee.js';
 import { forbidden, invalid, isId, isUniqueViolation } from './errors.js';
@@ -45,6 +52,12 @@ export function checkLifetime(retentionSeconds: number | null, ttlSeconds: numbe
   return ttlSeconds ?? retentionSeconds;
 }
 
+/** A stored message as clients see it, its sealed body opened. */
+async function openedMessage(ctx: DomainContext, row: MessageRow, sender: User): Promise<Message> {
+  const [opened] = await ctx.sealer.openAll([row]);
+  return toMessage(opened!, sender);
+}
+
 /** Thrown inside the transaction when the sender may not post here: the slow path finds the right refusal. */
 class NotAllowed {}
 
@@ -63,10 +76,9 @@ export async function doPostMessage(ctx: DomainContext, actor: Actor, input: Pos
   // Encrypted rooms: the ciphertext's own header says which epoch it was made in; checked under the lock below.
   const epoch = input.ciphertext !== undefined ? applicationEpoch(input.roomId, input.ciphertext) : null;
   const now = ctx.now();
-  let message: Message;
-  let sealing: SealingKey | null = null;
+  let stored: { message: Message; sealing: SealingKey | null };
   try {
-    message = await ctx.db.transaction(async (tx) => {
+    stored = await ctx.db.transaction(async (tx) => {
       const room = await takeNextSeqAsMember(tx, input.roomId, actor.user.id);
       if (room === undefined || !can(room.role, 'message.send')) throw new NotAllowed();
       const { seq } = room;
@@ -78,13 +90,13 @@ export async function doPostMessage(ctx: DomainContext, actor: Actor, input: Pos
       const expiresAt = lifetime ? new Date(now.getTime() + lifetime * 1000) : null;
       if (epoch !== null) checkEpoch(room, epoch);
       // A new data key is created in this transaction: it exists exactly when the body it sealed does.
-      sealing = input.body !== undefined ? await ctx.sealer.keyFor(room.id, expiresAt, now, tx) : null;
+      const sealing = input.body !== undefined ? await ctx.sealer.keyFor(room.id, expiresAt, now, tx) : null;
       const row = await insertMessage(tx, {
         roomId: room.id,
         seq,
         senderId: actor.user.id,
         body: null,
-        sealedBody: sealing && input.body !== undefined ? sealing.seal(room.id, seq, input.body) : null,
+        sealedBody: sealing ? sealing.seal(room.id, seq, input.body!) : null,
         bodyKeyId: sealing?.id ?? null,
         ciphertext: input.ciphertext ?? null,
         epoch,
@@ -105,9 +117,9 @@ export async function doPostMessage(ctx: DomainContext, actor: Actor, input: Pos
       if (row === undefined) {
         // The clientMsgId is already stored: roll the seq back and answer with the first one.
         const prior = await findByClientMsgId(tx, room.id, actor.user.id, input.clientMsgId!);
-        throw new AlreadyStored(toMessage((await ctx.sealer.openAll([prior!]))[0]!, actor.user));
+        throw new AlreadyStored(await openedMessage(ctx, prior!, actor.user));
       }
-      return toMessage({ ...row, body: input.body ?? null }, actor.user);
+      return { message: toMessage({ ...row, body: input.body ?? null }, actor.user), sealing };
     });
   } catch (err) {
     if (err instanceof AlreadyStored) return { message: err.message, duplicate: true };
@@ -118,13 +130,13 @@ export async function doPostMessage(ctx: DomainContext, actor: Actor, input: Pos
     // Two resends racing on two processes: the loser waits on the unique index, then finds the winner's row.
     if (isUniqueViolation(err) && input.clientMsgId) {
       const prior = await findByClientMsgId(ctx.db, input.roomId, actor.user.id, input.clientMsgId);
-      if (prior) return { message: toMessage((await ctx.sealer.openAll([prior]))[0]!, actor.user), duplicate: true };
+      if (prior) return { message: await openedMessage(ctx, prior, actor.user), duplicate: true };
     }
     throw err;
   }
-  (sealing as SealingKey | null)?.remember();
-  ctx.notify.messagePosted(message);
-  return { message, duplicate: false };
+  stored.sealing?.remember();
+  ctx.notify.messagePosted(stored.message);
+  return { message: stored.message, duplicate: false };
 }
 
 /** A page of a room's history, for members. */

@@ -24,6 +24,7 @@ const KEY = 32;
 /** Period of messages that never expire: their key lives as long as the room. */
 const FOREVER = -1;
 const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
 
 /** A master key and its id (the first 8 bytes of its SHA-256, hex): which key wrapped a row. */
 export interface MasterKey {
@@ -157,7 +158,7 @@ export class BodySealer {
       const dataKey = this.keys.get(row.bodyKeyId);
       if (!dataKey) continue;
       try {
-        row.body = new TextDecoder().decode(open(dataKey.key, row.sealedBody, bodyAad(row.roomId, row.seq)));
+        row.body = fromUtf8.decode(open(dataKey.key, row.sealedBody, bodyAad(row.roomId, row.seq)));
       } catch {
         // An altered row: no body rather than a wrong one.
       }
@@ -189,7 +190,7 @@ export class BodySealer {
   /** Opens `sealValue`'s output (a value stored before sealing existed is returned as it is). */
   openValue(purpose: string, owner: string, stored: string): string {
     if (!stored.startsWith('v1.')) return stored;
-    return new TextDecoder().decode(open(this.derivedKey(purpose), stored.slice(3), utf8.encode(owner)));
+    return fromUtf8.decode(open(this.derivedKey(purpose), stored.slice(3), utf8.encode(owner)));
   }
 
   /** Re-wraps every key under the current master key (rotation); returns how many were re-wrapped. */

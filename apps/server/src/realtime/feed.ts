@@ -132,10 +132,10 @@ export class RoomFeed {
     this.filling = true;
     try {
       while (this.head! < upTo) {
-        const rows = await this.store.messagesAfter(this.roomId, this.head!, REPLAY_PAGE);
+        const rows = await this.readAfter(this.head!);
         if (rows.length === 0) break;
         for (const m of rows) {
-          if (m.seq > this.head!) this.deliver(m.seq, Buffer.from(JSON.stringify({ type: 'message', ...m })));
+          if (m.seq > this.head!) this.deliver(m.seq, m.frame);
         }
         this.drainPending();
       }
@@ -169,8 +169,8 @@ export class RoomFeed {
   }
 
   /**
-   * One page of stored messages after `after`, serialized once. Replays that start from the same seq at the same
-   * time share one read: after a restart, the sockets of a room come back together with the same last seq, and a
+   * One page of stored messages after `after`, serialized once (for gap fills and replays). Reads that start from
+   * the same seq at the same time are shared: after a restart, the sockets of a room come back together with the same last seq, and a
    * storm of resubscriptions costs a few store reads per room instead of one per socket.
    */
   private readAfter(after: number): Promise<Array<{ seq: number; frame: Buffer }>> {
