@@ -3,7 +3,14 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../../server/src/test/harness.js';
-import { launchChromium } from './support.js';
+import {
+  launchChromium,
+  messageItem,
+  type Person,
+  registerInUi,
+  roomItem,
+  connected as waitConnected,
+} from './support.js';
 
 // Requires the built client (`npm run build -w apps/web`), which the server serves from apps/web/dist.
 
@@ -12,7 +19,6 @@ const WAIT = { timeout: 10_000 };
 const suffix = Math.random().toString(36).slice(2, 8);
 const ALICE = { username: `alice_${suffix}`, displayName: `Alice ${suffix}` };
 const BOB = { username: `bob_${suffix}`, displayName: `Bob ${suffix}` };
-const PASSWORD = 'correct horse battery';
 const ROOM = `Lab ${suffix}`;
 
 let server: { url: string; close(): Promise<void> } | undefined;
@@ -28,27 +34,14 @@ async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
   return { context, page: await context.newPage() };
 }
 
-async function registerAndLogIn(page: Page, who: { username: string; displayName: string }): Promise<void> {
+async function registerAndLogIn(page: Page, who: Person): Promise<void> {
   await page.goto(server!.url);
-  await page.getByTestId('show-register').click();
-  await page.getByTestId('register-username').fill(who.username);
-  await page.getByTestId('register-displayname').fill(who.displayName);
-  await page.getByTestId('register-password').fill(PASSWORD);
-  await page.getByTestId('register-submit').click();
-  await connected(page);
+  await registerInUi(page, who, WAIT);
 }
 
-function connected(page: Page): Promise<void> {
-  return page.locator('[data-testid="connection-status"][data-status="connected"]').waitFor(WAIT);
-}
+const connected = (page: Page) => waitConnected(page, WAIT);
 
-function roomItem(page: Page, name: string) {
-  return page.locator(`[data-testid="room-item"][data-room-name="${name}"]`);
-}
-
-function message(page: Page, text: string) {
-  return page.getByTestId('message').filter({ hasText: text });
-}
+const message = messageItem;
 
 async function send(page: Page, text: string): Promise<void> {
   await page.getByTestId('composer').fill(text);

@@ -3,7 +3,14 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../server/src/test/harness.js';
-import { launchChromium } from './support.js';
+import {
+  launchChromium,
+  messageItem,
+  PASSWORD,
+  type Person,
+  registerInUi,
+  connected as waitConnected,
+} from './support.js';
 
 // Requires the built client (`npm run build -w apps/web`), which the server serves from apps/web/dist.
 
@@ -13,7 +20,6 @@ const WAIT = { timeout: 30_000 };
 const suffix = Math.random().toString(36).slice(2, 8);
 const ALICE = { username: `ada_${suffix}`, displayName: `Ada ${suffix}` };
 const BOB = { username: `ben_${suffix}`, displayName: `Ben ${suffix}` };
-const PASSWORD = 'correct horse battery';
 const ROOM = `Sealed lab ${suffix}`;
 /** Unique strings that must show on screen and never reach the server's database. */
 const MARKERS = {
@@ -42,23 +48,14 @@ async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
   return { context, page };
 }
 
-async function registerAndLogIn(page: Page, who: { username: string; displayName: string }): Promise<void> {
+async function registerAndLogIn(page: Page, who: Person): Promise<void> {
   await page.goto(server!.url);
-  await page.getByTestId('show-register').click();
-  await page.getByTestId('register-username').fill(who.username);
-  await page.getByTestId('register-displayname').fill(who.displayName);
-  await page.getByTestId('register-password').fill(PASSWORD);
-  await page.getByTestId('register-submit').click();
-  await connected(page);
+  await registerInUi(page, who, WAIT);
 }
 
-function connected(page: Page): Promise<void> {
-  return page.locator('[data-testid="connection-status"][data-status="connected"]').waitFor(WAIT);
-}
+const connected = (page: Page) => waitConnected(page, WAIT);
 
-function message(page: Page, text: string) {
-  return page.getByTestId('message').filter({ hasText: text });
-}
+const message = messageItem;
 
 async function send(page: Page, text: string): Promise<void> {
   await page.getByTestId('composer').fill(text);

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../../server/src/test/harness.js';
-import { launchChromium } from './support.js';
+import { launchChromium, messageItem, type Person, registerInUi, connected as waitConnected } from './support.js';
 
 // Requires the built client (`npm run build -w apps/web`), which the server serves from apps/web/dist.
 
@@ -12,7 +12,6 @@ const WAIT = { timeout: 10_000 };
 const suffix = Math.random().toString(36).slice(2, 8);
 const OWNER = { username: `olga_${suffix}`, displayName: `Olga ${suffix}` };
 const GUEST = { username: `marc_${suffix}`, displayName: `Marc ${suffix}` };
-const PASSWORD = 'correct horse battery';
 const ROOM = `Secret lab ${suffix}`;
 const DOOMED = 'The formula is 42, keep it quiet';
 
@@ -32,26 +31,15 @@ async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
 }
 
 /** Registers on the page as it is (an invite link in the address survives the login screen). */
-async function register(page: Page, who: { username: string; displayName: string }): Promise<void> {
-  await page.getByTestId('show-register').click();
-  await page.getByTestId('register-username').fill(who.username);
-  await page.getByTestId('register-displayname').fill(who.displayName);
-  await page.getByTestId('register-password').fill(PASSWORD);
-  await page.getByTestId('register-submit').click();
-  await connected(page);
-}
+const register = (page: Page, who: Person) => registerInUi(page, who, WAIT);
 
-function connected(page: Page): Promise<void> {
-  return page.locator('[data-testid="connection-status"][data-status="connected"]').waitFor(WAIT);
-}
+const connected = (page: Page) => waitConnected(page, WAIT);
 
 function member(page: Page, username: string) {
   return page.locator(`[data-testid="member-item"][data-username="${username}"]`);
 }
 
-function message(page: Page, text: string) {
-  return page.getByTestId('message').filter({ hasText: text });
-}
+const message = messageItem;
 
 async function send(page: Page, text: string): Promise<void> {
   await page.getByTestId('composer').fill(text);

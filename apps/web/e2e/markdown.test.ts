@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../../server/src/test/harness.js';
-import { launchChromium } from './support.js';
+import { launchChromium, type Person, registerInUi, roomItem } from './support.js';
 
 // Requires the built client (`npm run build -w apps/web`), which the server serves from apps/web/dist, under the
 // server's Content-Security-Policy.
@@ -13,7 +13,6 @@ const WAIT = { timeout: 10_000 };
 const suffix = Math.random().toString(36).slice(2, 8);
 const ALICE = { username: `alice_${suffix}`, displayName: `Alice ${suffix}` };
 const BOB = { username: `bob_${suffix}`, displayName: `Bob ${suffix}` };
-const PASSWORD = 'correct horse battery';
 const ROOM = `Maths ${suffix}`;
 
 /** Everything the brief asks a message to show, hostile parts included. */
@@ -134,18 +133,9 @@ async function expectCleanPage(page: Page): Promise<void> {
   expect(watch.foreignRequests).toEqual([]);
 }
 
-async function registerAndLogIn(page: Page, who: { username: string; displayName: string }): Promise<void> {
+async function registerAndLogIn(page: Page, who: Person): Promise<void> {
   await page.goto(server!.url);
-  await page.getByTestId('show-register').click();
-  await page.getByTestId('register-username').fill(who.username);
-  await page.getByTestId('register-displayname').fill(who.displayName);
-  await page.getByTestId('register-password').fill(PASSWORD);
-  await page.getByTestId('register-submit').click();
-  await page.locator('[data-testid="connection-status"][data-status="connected"]').waitFor(WAIT);
-}
-
-function roomItem(page: Page, name: string) {
-  return page.locator(`[data-testid="room-item"][data-room-name="${name}"]`);
+  await registerInUi(page, who, WAIT);
 }
 
 function body(page: Page, text: string) {

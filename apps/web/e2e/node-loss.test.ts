@@ -6,7 +6,7 @@ import { type ServerProcess, spawnServer } from '../../server/src/test/harness.j
 import { createTestDatabase, queryDatabase, REDIS_URL, type TestDatabase } from '../../server/src/test/postgres.js';
 import { startTcpProxy, type TcpProxy } from '../../server/src/test/proxy.js';
 import { storedMessages } from '../../server/src/test/stored.js';
-import { launchChromium } from './support.js';
+import { launchChromium, type Person, registerInUi, roomItem, connected as waitConnected } from './support.js';
 
 // Requires `npm run build` (the server processes run apps/server/dist) and the built client
 // (`npm run build -w apps/web`), which both servers serve from apps/web/dist.
@@ -21,7 +21,6 @@ const WAIT = { timeout: 15_000 };
 const suffix = Math.random().toString(36).slice(2, 8);
 const ALICE = { username: `alice_${suffix}`, displayName: `Alice ${suffix}` };
 const BOB = { username: `bob_${suffix}`, displayName: `Bob ${suffix}` };
-const PASSWORD = 'correct horse battery';
 const ROOM = `Failover ${suffix}`;
 /** Messages Alice types in the loop; the backend dies after KILL_AFTER of them. */
 const LOOP = 24;
@@ -43,27 +42,16 @@ async function newPage(): Promise<Page> {
   return page;
 }
 
-async function registerAndLogIn(page: Page, who: { username: string; displayName: string }): Promise<void> {
+async function registerAndLogIn(page: Page, who: Person): Promise<void> {
   await page.goto(proxy!.url);
-  await page.getByTestId('show-register').click();
-  await page.getByTestId('register-username').fill(who.username);
-  await page.getByTestId('register-displayname').fill(who.displayName);
-  await page.getByTestId('register-password').fill(PASSWORD);
-  await page.getByTestId('register-submit').click();
-  await connected(page);
+  await registerInUi(page, who, WAIT);
 }
 
 function status(page: Page): Promise<string | null> {
   return page.getByTestId('connection-status').getAttribute('data-status');
 }
 
-function connected(page: Page): Promise<void> {
-  return page.locator('[data-testid="connection-status"][data-status="connected"]').waitFor(WAIT);
-}
-
-function roomItem(page: Page, name: string) {
-  return page.locator(`[data-testid="room-item"][data-room-name="${name}"]`);
-}
+const connected = (page: Page) => waitConnected(page, WAIT);
 
 async function send(page: Page, text: string): Promise<void> {
   await page.getByTestId('composer').fill(text);

@@ -7,13 +7,12 @@ import { DEFAULT_LIMITS, relaxedLimits } from '../../server/src/domain/limits.js
 import { doSetPlatformAdmin } from '../../server/src/domain/platform.js';
 import { api, newRoom, newUser, range, WsClient } from '../../server/src/test/client.js';
 import { startTestServer, type TestServer } from '../../server/src/test/harness.js';
-import { launchChromium } from './support.js';
+import { launchChromium, PASSWORD, connected as waitConnected } from './support.js';
 
 // Requires the built client (`npm run build -w apps/web`), which the server serves from apps/web/dist.
 
 const RESULTS_DIR = fileURLToPath(new URL('../../../test-results/', import.meta.url));
 const WAIT = { timeout: 10_000 };
-const PASSWORD = 'correct horse battery';
 
 let server: TestServer | undefined;
 let browser: Browser | undefined;
@@ -27,9 +26,7 @@ async function newPage(): Promise<Page> {
   return page;
 }
 
-function connected(page: Page): Promise<void> {
-  return page.locator('[data-testid="connection-status"][data-status="connected"]').waitFor(WAIT);
-}
+const connected = (page: Page) => waitConnected(page, WAIT);
 
 async function logIn(page: Page, username: string, password: string): Promise<void> {
   await page.goto(server!.url);

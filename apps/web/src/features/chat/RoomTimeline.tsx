@@ -49,7 +49,8 @@ interface Props {
 export function RoomTimeline({ roomId, me, role, retentionSeconds, encrypted = false }: Props) {
   const timeline = useRoomMessages(roomId, encrypted);
   const { markDeleted, dropExpired: dropExpiredMessages } = timeline;
-  const [deleteError, setDeleteError] = useState<unknown>(null);
+  /** The last delete or report that failed. */
+  const [actionError, setActionError] = useState<unknown>(null);
   const {
     pending,
     send,
@@ -72,16 +73,16 @@ export function RoomTimeline({ roomId, me, role, retentionSeconds, encrypted = f
   const [reported, setReported] = useState<ReadonlySet<number>>(() => new Set());
   const reportMessage = useCallback(
     (seq: number) => {
-      setDeleteError(null);
-      e2ee?.report(roomId, seq).then(() => setReported((before) => new Set([...before, seq])), setDeleteError);
+      setActionError(null);
+      e2ee?.report(roomId, seq).then(() => setReported((before) => new Set([...before, seq])), setActionError);
     },
     [e2ee, roomId],
   );
 
   const deleteMessage = useCallback(
     (seq: number) => {
-      setDeleteError(null);
-      governanceApi.deleteMessage(roomId, seq).then(() => markDeleted(seq), setDeleteError);
+      setActionError(null);
+      governanceApi.deleteMessage(roomId, seq).then(() => markDeleted(seq), setActionError);
     },
     [roomId, markDeleted],
   );
@@ -89,7 +90,7 @@ export function RoomTimeline({ roomId, me, role, retentionSeconds, encrypted = f
   return (
     <>
       {encrypted && <EncryptionNotices roomId={roomId} />}
-      <FormError error={timeline.error ?? deleteError ?? notice} />
+      <FormError error={timeline.error ?? actionError ?? notice} />
       <MessageList
         me={me}
         messages={timeline.messages}
