@@ -87,6 +87,19 @@ export class ProcSampler {
     this.timer.unref();
   }
 
+  /** Adds processes started during the window (a restarted server): their CPU counts from now on. */
+  follow(procs: ProcRef[]): void {
+    for (const p of procs) {
+      if (this.procs.some((q) => q.pid === p.pid)) continue;
+      this.procs.push(p);
+      const s = readProc(p.pid);
+      if (s) {
+        this.start.set(p.pid, s);
+        this.maxRss.set(p.pid, s.rssKb);
+      }
+    }
+  }
+
   private tick(): void {
     for (const p of this.procs) {
       const s = readProc(p.pid);

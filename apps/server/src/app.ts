@@ -28,7 +28,7 @@ import { attachGateway, type Gateway } from './realtime/gateway.js';
 import { createNotifier } from './realtime/notifier.js';
 import { Registry } from './realtime/registry.js';
 import { type Database, openDatabase } from './store/db.js';
-import { listMessages } from './store/messages.js';
+import { messagesAfterWithHead } from './store/messages.js';
 import { findRoom } from './store/rooms.js';
 
 export interface Salon {
@@ -37,6 +37,8 @@ export interface Salon {
   url: string;
   database: Database;
   broker: Broker;
+  /** This process's room feeds and sockets (`registry.feedStats`: how replays were served). */
+  registry: Registry;
   /**
    * Every route as registered (`method` as fastify got it, one string or several), in registration order,
    * static files of the web client and the HEAD twins of GET routes included. For tests that must cover them all.
@@ -99,7 +101,7 @@ export async function startSalon(config: Config): Promise<Salon> {
   const registry = new Registry(
     {
       lastSeq: async (roomId) => (await findRoom(db, roomId))?.lastSeq ?? 0,
-      messagesAfter: (roomId, after, limit) => listMessages(db, sealer, roomId, { after, limit }, new Date()),
+      messagesAfter: (roomId, after, limit) => messagesAfterWithHead(db, sealer, roomId, after, limit, new Date()),
     },
     log,
   );
@@ -169,7 +171,7 @@ export async function startSalon(config: Config): Promise<Salon> {
         maxBufferedBytes: config.maxBufferedBytes,
       },
     });
-    await app.listen({ host: config.host, port: config.port });
+    await app.listen({ host: config.host, port: config.port, backlog: config.listenBacklog });
   } catch (err) {
     await gateway?.close();
     await broker.close();
@@ -187,6 +189,7 @@ export async function startSalon(config: Config): Promise<Salon> {
     url,
     database,
     broker,
+    registry,
     routes,
     async stop() {
       draining = true;

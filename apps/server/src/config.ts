@@ -17,6 +17,11 @@ export interface Config {
   secureCookies: boolean;
   /** Ping interval; a socket that missed the previous pong is dropped. */
   heartbeatMs: number;
+  /**
+   * Connections the kernel queues before they are accepted (capped by net.core.somaxconn). After a restart every
+   * client comes back at once; a short queue drops their SYNs, and TCP retries only after 1, 2, 4... seconds.
+   */
+  listenBacklog: number;
   /** Bytes a socket may have waiting before it is closed as a slow consumer (4008). */
   maxBufferedBytes: number;
   /** How often each process deletes expired messages (0 disables the purge on this process). */
@@ -70,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     secureCookies: env.SALON_SECURE_COOKIES === '1',
     heartbeatMs: intFromEnv(env.SALON_HEARTBEAT_MS, 30_000, 'SALON_HEARTBEAT_MS'),
+    listenBacklog: intFromEnv(env.SALON_LISTEN_BACKLOG, 8192, 'SALON_LISTEN_BACKLOG'),
     maxBufferedBytes: intFromEnv(env.SALON_MAX_BUFFERED_BYTES, 8 * 1024 * 1024, 'SALON_MAX_BUFFERED_BYTES'),
     purgeIntervalMs: intFromEnv(env.SALON_PURGE_INTERVAL_MS, 1_000, 'SALON_PURGE_INTERVAL_MS'),
     limits: limitsFromEnv(env.SALON_LIMITS),

@@ -92,7 +92,8 @@ export interface StepSpec {
   /** Processes to sample, looked up at each step (PostgreSQL backends come and go). */
   procs: () => Promise<ProcRef[]>;
   /** Runs while the schedule is being sent (e.g. kills the server); the drain starts once both are done. */
-  during?: (plan: StepPlan) => Promise<void>;
+  /** Runs while the schedule goes on; `follow` adds the target's current processes to the CPU sampling. */
+  during?: (plan: StepPlan, sampling: { follow(): Promise<void> }) => Promise<void>;
 }
 
 export interface StepResult {
@@ -154,7 +155,7 @@ export async function runStep(pool: ClientPool, spec: StepSpec): Promise<StepRes
     expected += messagesInRoom(count, spec.rooms, r) * (spec.receiversPerRoom[r] ?? 0);
   const sampler = new ProcSampler(await spec.procs());
   const sending = pool.step(plan);
-  if (spec.during) await spec.during(plan);
+  if (spec.during) await spec.during(plan, { follow: async () => sampler.follow(await spec.procs()) });
   const { sent, sendFailed } = await sending;
   const lastDue = plan.startAt + ((count - 1) * 1000) / spec.rate;
   const deadline = Math.max(monoMs(), lastDue) + spec.drainMs;

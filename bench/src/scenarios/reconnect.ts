@@ -133,12 +133,14 @@ async function runTarget(ctx: ScenarioContext, target: Target, P: ReturnType<typ
         ...base,
         rate: P.rate,
         durationMs: P.scheduleMs,
-        during: async (plan) => {
+        during: async (plan, sampling) => {
           await sleep(Math.max(0, plan.startAt + P.beforeMs - monoMs()));
           await pool.mark();
           killAt = monoMs();
           await restart();
           readyAt = monoMs();
+          // The new server processes are counted as the server from now on, not as "others".
+          await sampling.follow();
           ctx.log(`  run ${run}: killed and restarted in ${Math.round(readyAt - killAt)} ms`);
           while (monoMs() - killAt < P.resubscribeTimeoutMs) {
             if ((await pool.resubscribed()).pending === 0) break;

@@ -212,7 +212,7 @@ export const salonTarget: Target = {
         if (stopped) return;
         stopped = true;
         try {
-          await node.child.stop();
+          await node.child.stop(15_000);
         } finally {
           await rm(dataDir, { recursive: true, force: true });
         }
@@ -233,7 +233,7 @@ export const salonClusterTarget: Target = {
     const env = { DATABASE_URL: db.url, REDIS_URL };
     const nodes: Node[] = [];
     const stopAll = async () => {
-      await Promise.all(nodes.map((n) => n.child.stop()));
+      await Promise.all(nodes.map((n) => n.child.stop(15_000)));
       await db.drop();
       opts.log(`dropped database ${db.name}`);
     };
@@ -261,7 +261,8 @@ export const salonClusterTarget: Target = {
         await Promise.all(nodes.map((n) => n.child.kill()));
         const ports = nodes.map((n) => n.port);
         nodes.length = 0;
-        for (const [i, port] of ports.entries()) nodes.push(await startNode(`salon-pg-${i + 1}`, env, opts, port));
+        // Both come back at once, as under a supervisor restarting every process of the service.
+        nodes.push(...(await Promise.all(ports.map((port, i) => startNode(`salon-pg-${i + 1}`, env, opts, port)))));
       },
       async stop() {
         if (stopped) return;

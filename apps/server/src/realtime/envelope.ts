@@ -7,6 +7,8 @@ export interface EnvelopeHeader {
   k: 'm' | 'e' | 't' | 'r' | 'u';
   /** The message's seq (k = m). */
   s?: number;
+  /** When the message expires, epoch ms (k = m; absent: it does not). */
+  x?: number;
   /** The user the event is about: whose subscriptions end (k = e; '*' for all), who typed (k = t). */
   u?: string;
   /** The revoked session (k = r). */

@@ -13,7 +13,10 @@ export function createNotifier(broker: Broker, log: FastifyBaseLogger): Notifier
   return {
     messagePosted(message: Message) {
       const frame = JSON.stringify({ type: 'message', ...message });
-      publish(roomTopic(message.roomId), encodeEnvelope({ k: 'm', s: message.seq }, frame));
+      const header = message.expiresAt
+        ? { k: 'm' as const, s: message.seq, x: Date.parse(message.expiresAt) }
+        : { k: 'm' as const, s: message.seq };
+      publish(roomTopic(message.roomId), encodeEnvelope(header, frame));
     },
     roomEvent(roomId, kind, details, endsSubscriptionOf) {
       const frame = JSON.stringify({ type: 'event', roomId, kind, ...details });

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Broker } from '../broker/broker.js';
 import type { Connection } from './connection.js';
 import { decodeEnvelope, roomTopic, userTopic } from './envelope.js';
-import { type FeedStore, RoomFeed } from './feed.js';
+import { type FeedStats, type FeedStore, RoomFeed } from './feed.js';
 
 /**
  * This process's room feeds and connections by user, with the broker topics they need: a topic is
@@ -12,6 +12,7 @@ export class Registry {
   private readonly feeds = new Map<string, RoomFeed>();
   private readonly byUser = new Map<string, Set<Connection>>();
   broker!: Broker;
+  readonly feedStats: FeedStats = { storeReads: 0, memoryReplays: 0 };
 
   constructor(
     private readonly store: FeedStore,
@@ -40,7 +41,7 @@ export class Registry {
     let feed = this.feeds.get(roomId);
     if (!feed) {
       const subscribed = this.broker.subscribe(roomTopic(roomId));
-      feed = new RoomFeed(roomId, this.store, this.log, subscribed, (idle) => this.releaseFeed(idle));
+      feed = new RoomFeed(roomId, this.store, this.log, subscribed, (idle) => this.releaseFeed(idle), this.feedStats);
       this.feeds.set(roomId, feed);
       const created = feed;
       created.ready.catch(() => {

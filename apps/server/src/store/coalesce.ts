@@ -1,7 +1,9 @@
 /**
- * Coalesces point lookups made in the same turn of the event loop into one query. Under a burst (a reconnect
- * storm: thousands of sockets authenticating and subscribing at once) this turns N round trips into a few;
- * alone, a lookup waits for nothing but the current turn to end.
+ * Coalesces point lookups into few queries. A lookup alone waits for nothing but the end of the current turn of
+ * the event loop; lookups made while a query is in flight wait for it and then go together in the next one. Under
+ * a burst (a reconnect storm: thousands of sockets authenticating and subscribing, one per turn as their packets
+ * arrive) the batches grow with the database's latency, so N round trips become a few, instead of N queries
+ * queueing for a single-threaded embedded database.
  */
 export class Coalescer<K, V> {
   private pending = new Map<
@@ -9,6 +11,7 @@ export class Coalescer<K, V> {
     { key: K; waiters: Array<{ resolve(v: V | undefined): void; reject(e: unknown): void }> }
   >();
   private scheduled = false;
+  private inFlight = 0;
 
   constructor(
     /** Reads every key at once; returns the found values by `id(key)`. */
@@ -16,6 +19,8 @@ export class Coalescer<K, V> {
     private readonly id: (key: K) => string,
     /** Largest batch sent as one query. */
     private readonly maxBatch = 500,
+    /** Queries in flight at once; the next batch waits for one to finish. */
+    private readonly maxInFlight = 1,
   ) {}
 
   get(key: K): Promise<V | undefined> {
@@ -24,27 +29,42 @@ export class Coalescer<K, V> {
       const entry = this.pending.get(k);
       if (entry) entry.waiters.push({ resolve, reject });
       else this.pending.set(k, { key, waiters: [{ resolve, reject }] });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.pending.size === 0 || this.inFlight >= this.maxInFlight) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
   }
 
   private flush(): void {
     this.scheduled = false;
-    const entries = [...this.pending.values()];
-    this.pending = new Map();
-    for (let i = 0; i < entries.length; i += this.maxBatch) {
-      const batch = entries.slice(i, i + this.maxBatch);
-      this.load(batch.map((e) => e.key)).then(
+    const batch: Array<{
+      key: K;
+      waiters: Array<{ resolve(v: V | undefined): void; reject(e: unknown): void }>;
+    }> = [];
+    for (const [k, entry] of this.pending) {
+      this.pending.delete(k);
+      batch.push(entry);
+      if (batch.length === this.maxBatch) break;
+    }
+    if (batch.length === 0) return;
+    this.inFlight++;
+    this.load(batch.map((e) => e.key))
+      .then(
         (found) => {
           for (const e of batch) for (const w of e.waiters) w.resolve(found.get(this.id(e.key)));
         },
         (err: unknown) => {
           for (const e of batch) for (const w of e.waiters) w.reject(err);
         },
-      );
-    }
+      )
+      .finally(() => {
+        this.inFlight--;
+        this.schedule();
+      });
+    this.schedule();
   }
 }

@@ -107,6 +107,47 @@ export async function listMessages(
   return rows.map((r) => toMessage(r.message, r.sender));
 }
 
+/**
+ * Up to `limit` visible messages of a room after `after`, in seq order, with the room's last seq read in the same
+ * statement (one snapshot): every message up to that seq is committed, so when the page is not full the reader
+ * has seen every visible message up to it, expired ones being skipped. Undefined when there is no such room.
+ */
+export async function messagesAfterWithHead(
+  db: Db,
+  opener: BodyOpener,
+  roomId: string,
+  after: number,
+  limit: number,
+  now: Date,
+): Promise<{ messages: Message[]; lastSeq: number } | undefined> {
+  const rows = await db
+    .select({
+      lastSeq: rooms.lastSeq,
+      message: messages,
+      sender: { id: users.id, username: users.username, displayName: users.displayName },
+    })
+    .from(rooms)
+    .leftJoin(
+      messages,
+      and(
+        eq(messages.roomId, rooms.id),
+        gt(messages.seq, after),
+        or(isNull(messages.expiresAt), gt(messages.expiresAt, now)),
+      ),
+    )
+    .leftJoin(users, eq(users.id, messages.senderId))
+    .where(eq(rooms.id, roomId))
+    .orderBy(asc(messages.seq))
+    .limit(limit);
+  if (rows.length === 0) return undefined;
+  const found = rows.filter((r) => r.message !== null && r.sender !== null) as Array<{
+    message: MessageRow;
+    sender: Sender;
+  }>;
+  await opener.openAll(found.map((r) => r.message));
+  return { messages: found.map((r) => toMessage(r.message, r.sender)), lastSeq: rows[0]!.lastSeq };
+}
+
 /** Erases a message's content, keeping its seq as a tombstone; returns the sender, or undefined if none. */
 export async function tombstoneMessage(
   db: Db | Tx,

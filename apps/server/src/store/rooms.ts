@@ -70,8 +70,7 @@ const roomAccessLoaders = new WeakMap<Db, Coalescer<{ roomId: string; userId: st
 const accessKey = (k: { roomId: string; userId: string }) => `${k.roomId}|${k.userId}`;
 
 /**
- * `findRoomWithRole`, coalesced: every lookup of the same event-loop turn is read in one query (a storm of
- * subscriptions costs a few queries, not one each).
+ * `findRoomWithRole`, coalesced (see `Coalescer`): a storm of subscriptions costs a few queries, not one each.
  */
 export function findRoomWithRoleCoalesced(db: Db, roomId: string, userId: string): Promise<RoomWithRole | undefined> {
   let loader = roomAccessLoaders.get(db);
@@ -84,12 +83,19 @@ export function findRoomWithRoleCoalesced(db: Db, roomId: string, userId: string
         .from(rooms)
         .leftJoin(roomMembers, and(eq(roomMembers.roomId, rooms.id), inArray(roomMembers.userId, userIds)))
         .where(inArray(rooms.id, roomIds));
+      const byRoom = new Map<string, { room: RoomRow; roles: Map<string, Role> }>();
+      for (const r of rows) {
+        let entry = byRoom.get(r.room.id);
+        if (!entry) {
+          entry = { room: r.room, roles: new Map() };
+          byRoom.set(r.room.id, entry);
+        }
+        if (r.userId !== null && r.role !== null) entry.roles.set(r.userId, r.role);
+      }
       const found = new Map<string, RoomWithRole>();
       for (const k of keys) {
-        const ofRoom = rows.filter((r) => r.room.id === k.roomId);
-        if (ofRoom.length === 0) continue;
-        const mine = ofRoom.find((r) => r.userId === k.userId);
-        found.set(accessKey(k), { room: ofRoom[0]!.room, role: mine?.role ?? null });
+        const entry = byRoom.get(k.roomId);
+        if (entry) found.set(accessKey(k), { room: entry.room, role: entry.roles.get(k.userId) ?? null });
       }
       return found;
     }, accessKey);

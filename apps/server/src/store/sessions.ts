@@ -29,8 +29,8 @@ type LiveSession = {
 const sessionLoaders = new WeakMap<Db, Coalescer<string, LiveSession>>();
 
 /**
- * The session with this token hash and its user, if any and not expired. Lookups of one event-loop turn are
- * read in one query, so a storm of reconnecting sockets authenticates in a few round trips.
+ * The session with this token hash and its user, if any and not expired. Lookups are coalesced (see
+ * `Coalescer`), so a storm of reconnecting sockets authenticates in a few round trips.
  */
 export async function findLiveSession(db: Db, tokenHash: string, now: Date): Promise<LiveSession | undefined> {
   let loader = sessionLoaders.get(db);
