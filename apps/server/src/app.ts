@@ -37,6 +37,8 @@ export interface Salon {
   url: string;
   database: Database;
   broker: Broker;
+  /** What the domain actions run with (store, notifier, limits, clock). */
+  domain: DomainContext;
   /** This process's room feeds and sockets (`registry.feedStats`: how replays were served). */
   registry: Registry;
   /**
@@ -117,7 +119,7 @@ export async function startSalon(config: Config): Promise<Salon> {
   registry.broker = broker;
   // Rate-limit counters live in Redis when there is one, so every process spends from the same budget.
   const limiterRedis = config.redisUrl
-    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, enableAutoPipelining: true })
     : null;
   limiterRedis?.on('error', (err) => log.debug({ err: err.message }, 'rate-limit redis error'));
   const limits = new Limits(config.limits, limiterRedis, (name, key) => {
@@ -132,6 +134,8 @@ export async function startSalon(config: Config): Promise<Salon> {
     now: () => new Date(),
     security: (event) => recordSecurityEvent({ ctx: domain, log }, event),
     requireTotp: config.requireTotp,
+    // PGlite runs one transaction at a time: a second batch would only wait, and be smaller.
+    sendBatchesInFlight: database.kind === 'postgres' ? 2 : 1,
   };
   let draining = false;
 
@@ -189,6 +193,7 @@ export async function startSalon(config: Config): Promise<Salon> {
     url,
     database,
     broker,
+    domain,
     registry,
     routes,
     async stop() {

@@ -26,7 +26,8 @@ export async function createRedisBroker(
     maxRetriesPerRequest: 1,
     retryStrategy: (n: number) => Math.min(50 * 2 ** n, 2000),
   };
-  const pub = new Redis(url, options);
+  // Publications of one turn of the event loop leave in one write (a batch of sends announces many messages).
+  const pub = new Redis(url, { ...options, enableAutoPipelining: true });
   const sub = new Redis(url, options);
   pub.on('error', hooks.onError);
   sub.on('error', hooks.onError);

@@ -29,6 +29,8 @@ export interface DomainContext {
   security(event: SecurityEvent): void;
   /** The clock, injectable so tests can move time. */
   now(): Date;
+  /** Batches of sends committed at once (default 1; more lets a batch waiting on a room's lock not hold up all). */
+  sendBatchesInFlight?: number;
   /** The platform requires a second factor (`SALON_REQUIRE_TOTP=1`): accounts without one may only enrol. */
   requireTotp?: boolean;
 }

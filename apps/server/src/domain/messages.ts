@@ -1,9 +1,14 @@
-import type { HistoryQuery, Message, User } from '@salon/protocol';
+import type { HistoryQuery, Message, Role, User } from '@salon/protocol';
 import {
   findByClientMsgId,
+  findByClientMsgIds,
+  findMemberships,
   insertMessage,
+  insertMessages,
   listMessages,
+  lockRooms,
   type MessageRow,
+  setLastSeqs,
   takeNextSeqAsMember,
   toMessage,
 } from '../store/messages.js';
@@ -28,11 +33,6 @@ export interface PostedMessage {
   message: Message;
   /** True when this was a resend of an already stored clientMsgId: nothing new was stored or sent. */
   duplicate: boolean;
-}
-
-/** Thrown inside the transaction to roll the seq back when the clientMsgId was already stored. */
-class AlreadyStored {
-  constructor(readonly message: Message) {}
 }
 
 /** Checks a message's payload against the room: plaintext rooms take `body`, encrypted rooms `ciphertext`. */
@@ -61,59 +61,214 @@ async function openedMessage(ctx: DomainContext, row: MessageRow, sender: User):
 /** Thrown inside the transaction when the sender may not post here: the slow path finds the right refusal. */
 class NotAllowed {}
 
+/** A send waiting for its transaction. */
+interface QueuedSend {
+  actor: Actor;
+  input: PostMessageInput;
+  /** Encrypted rooms: the epoch named by the ciphertext's header. */
+  epoch: number | null;
+  now: Date;
+}
+
+/** What a send found under the room row's lock. */
+interface LockedView {
+  encrypted: boolean;
+  retentionSeconds: number | null;
+  mlsEpoch: number | null;
+  commitRequired: boolean;
+}
+
 /**
- * Stores a message with the room's next seq, in one transaction, then announces it. The hot path is two
- * statements under the room row's lock: take the seq (which also reads the room and the sender's membership),
- * then insert (a resend's clientMsgId conflicts and is answered with the first seq). The membership is read under
- * the lock, so a member removed concurrently cannot slip a message in after the removal; a sender who may not
- * post gets the same refusal as any other request (`accessRoomFor`: not_found for a hidden room).
+ * The checks a send passes under the room row's lock, in this order: the sender may post (else `NotAllowed`),
+ * is not muted, the payload fits the room, the timer fits its retention, the epoch is current. Returns when the
+ * message expires.
+ */
+function admit(
+  room: LockedView,
+  member: { role: Role; mutedUntil: Date | null } | undefined,
+  q: QueuedSend,
+): Date | null {
+  if (member === undefined || !can(member.role, 'message.send')) throw new NotAllowed();
+  if (member.mutedUntil && member.mutedUntil > q.now) {
+    throw forbidden(`you are muted in this room until ${member.mutedUntil.toISOString()}`);
+  }
+  checkMessagePayload(room.encrypted, q.input);
+  const lifetime = checkLifetime(room.retentionSeconds, q.input.ttlSeconds);
+  if (q.epoch !== null) checkEpoch(room, q.epoch);
+  return lifetime ? new Date(q.now.getTime() + lifetime * 1000) : null;
+}
+
+/** The row of an admitted send: its body sealed at rest, its franking commitment bound to its place. */
+function messageRow(
+  ctx: DomainContext,
+  q: QueuedSend,
+  roomId: string,
+  seq: number,
+  expiresAt: Date | null,
+  sealing: SealingKey | null,
+): MessageRow {
+  const { input, actor, now } = q;
+  return {
+    roomId,
+    seq,
+    senderId: actor.user.id,
+    body: null,
+    sealedBody: sealing ? sealing.seal(roomId, seq, input.body!) : null,
+    bodyKeyId: sealing?.id ?? null,
+    ciphertext: input.ciphertext ?? null,
+    kind: null,
+    epoch: q.epoch,
+    frankingTag: input.franking ?? null,
+    frankingBinding:
+      input.franking !== undefined
+        ? bindFranking(ctx, { roomId, seq, senderId: actor.user.id, now }, input.franking)
+        : null,
+    clientMsgId: input.clientMsgId ?? null,
+    createdAt: now,
+    expiresAt,
+    editedAt: null,
+    deletedAt: null,
+  };
+}
+
+/** The refusal a sender who may not post gets, the same as any other request's (`not_found` for a hidden room). */
+async function refusal(ctx: DomainContext, q: QueuedSend): Promise<never> {
+  await accessRoomFor(ctx, q.actor, q.input.roomId, 'message.send');
+  throw forbidden('you are no longer a member of this room');
+}
+
+/**
+ * Stores a message with the room's next seq, then announces it. Sends are queued per process and committed in
+ * batches (group commit): a send alone goes at once as two statements under the room row's lock (take the seq,
+ * which also reads the room and the membership; insert); sends that arrive while a batch is in flight go
+ * together in the next one, one transaction for all of them whatever their rooms. Either way each send passes the
+ * same checks under its room's lock, its ack waits for the commit, and seqs are handed out and committed in
+ * order with no gap.
  */
 export async function doPostMessage(ctx: DomainContext, actor: Actor, input: PostMessageInput): Promise<PostedMessage> {
   // Per user and room: one member's flood never slows anyone else down in the same room. Bots have their own budget.
   const limit = actor.tier === 'bot' ? 'sendUserRoomBot' : 'sendUserRoom';
   await ctx.limits.consume(limit, `${actor.user.id}:${input.roomId}`);
   if (!isId(input.roomId)) await accessRoomFor(ctx, actor, input.roomId, 'message.send');
-  // Encrypted rooms: the ciphertext's own header says which epoch it was made in; checked under the lock below.
+  // Encrypted rooms: the ciphertext's own header says which epoch it was made in; checked under the lock.
   const epoch = input.ciphertext !== undefined ? applicationEpoch(input.roomId, input.ciphertext) : null;
-  const now = ctx.now();
+  return sendQueueOf(ctx).post({ actor, input, epoch, now: ctx.now() });
+}
+
+/** How the process's sends were committed: alone, or in batches of several. */
+export interface SendStats {
+  alone: number;
+  batches: number;
+  batchedSends: number;
+  /** Batches whose transaction failed, whose sends then went alone. */
+  fallbacks: number;
+}
+
+export function sendStats(ctx: DomainContext): SendStats {
+  return { ...sendQueueOf(ctx).stats };
+}
+
+const queues = new WeakMap<DomainContext, SendQueue>();
+function sendQueueOf(ctx: DomainContext): SendQueue {
+  let queue = queues.get(ctx);
+  if (!queue) {
+    queue = new SendQueue(ctx, ctx.sendBatchesInFlight ?? 1);
+    queues.set(ctx, queue);
+  }
+  return queue;
+}
+
+/** Largest batch of sends in one transaction. */
+const MAX_BATCH = 200;
+
+/** The process's sends, committed in batches; at most `maxInFlight` transactions at once. */
+class SendQueue {
+  private queue: Array<{ q: QueuedSend; resolve(p: PostedMessage): void; reject(e: unknown): void }> = [];
+  private inFlight = 0;
+  private scheduled = false;
+  readonly stats: SendStats = { alone: 0, batches: 0, batchedSends: 0, fallbacks: 0 };
+
+  constructor(
+    private readonly ctx: DomainContext,
+    private readonly maxInFlight: number,
+  ) {}
+
+  post(q: QueuedSend): Promise<PostedMessage> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ q, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.queue.length === 0 || this.inFlight >= this.maxInFlight) return;
+    this.scheduled = true;
+    // The sends of this turn of the event loop go together.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      this.inFlight++;
+      void this.run(batch).finally(() => {
+        this.inFlight--;
+        this.schedule();
+      });
+    }
+  }
+
+  private async run(
+    batch: Array<{ q: QueuedSend; resolve(p: PostedMessage): void; reject(e: unknown): void }>,
+  ): Promise<void> {
+    if (batch.length > 1) {
+      const sends = batch.map((b) => b.q);
+      let outcomes: Outcome[] | undefined;
+      try {
+        outcomes = await commitBatch(this.ctx, sends);
+      } catch {
+        // The batch's transaction failed as a whole (nothing of it is stored): each send goes alone, so one bad
+        // send, a lost race or a deadlock only fails what it must.
+      }
+      if (outcomes) {
+        this.stats.batches++;
+        this.stats.batchedSends += batch.length;
+        const settle = announceBatch(this.ctx, sends, outcomes);
+        for (const [i, b] of batch.entries()) await settle[i]!().then(b.resolve, b.reject);
+        return;
+      }
+      this.stats.fallbacks++;
+    }
+    this.stats.alone += batch.length;
+    for (const b of batch) await postAlone(this.ctx, b.q).then(b.resolve, b.reject);
+  }
+}
+
+/** Thrown inside the transaction to roll the seq back when the clientMsgId was already stored. */
+class AlreadyStored {
+  constructor(readonly message: Message) {}
+}
+
+/**
+ * One send in its own transaction, two statements under the room row's lock: take the seq (which also reads the
+ * room and the sender's membership), then insert (a resend's clientMsgId conflicts and is answered with the first
+ * seq). The membership is read under the lock, so a member removed concurrently cannot slip a message in after
+ * the removal.
+ */
+async function postAlone(ctx: DomainContext, q: QueuedSend): Promise<PostedMessage> {
+  const { actor, input } = q;
   let stored: { message: Message; sealing: SealingKey | null };
   try {
     stored = await ctx.db.transaction(async (tx) => {
       const room = await takeNextSeqAsMember(tx, input.roomId, actor.user.id);
-      if (room === undefined || !can(room.role, 'message.send')) throw new NotAllowed();
-      const { seq } = room;
-      if (room.mutedUntil && room.mutedUntil > now) {
-        throw forbidden(`you are muted in this room until ${room.mutedUntil.toISOString()}`);
-      }
-      checkMessagePayload(room.encrypted, input);
-      const lifetime = checkLifetime(room.retentionSeconds, input.ttlSeconds);
-      const expiresAt = lifetime ? new Date(now.getTime() + lifetime * 1000) : null;
-      if (epoch !== null) checkEpoch(room, epoch);
+      if (room === undefined) throw new NotAllowed();
+      const expiresAt = admit(room, room, q);
       // A new data key is created in this transaction: it exists exactly when the body it sealed does.
-      const sealing = input.body !== undefined ? await ctx.sealer.keyFor(room.id, expiresAt, now, tx) : null;
-      const row = await insertMessage(tx, {
-        roomId: room.id,
-        seq,
-        senderId: actor.user.id,
-        body: null,
-        sealedBody: sealing ? sealing.seal(room.id, seq, input.body!) : null,
-        bodyKeyId: sealing?.id ?? null,
-        ciphertext: input.ciphertext ?? null,
-        epoch,
-        ...(input.franking !== undefined
-          ? {
-              frankingTag: input.franking,
-              frankingBinding: bindFranking(
-                ctx,
-                { roomId: room.id, seq, senderId: actor.user.id, now },
-                input.franking,
-              ),
-            }
-          : {}),
-        clientMsgId: input.clientMsgId ?? null,
-        createdAt: now,
-        expiresAt,
-      });
+      const sealing = input.body !== undefined ? await ctx.sealer.keyFor(room.id, expiresAt, q.now, tx) : null;
+      const row = await insertMessage(tx, messageRow(ctx, q, room.id, room.seq, expiresAt, sealing));
       if (row === undefined) {
         // The clientMsgId is already stored: roll the seq back and answer with the first one.
         const prior = await findByClientMsgId(tx, room.id, actor.user.id, input.clientMsgId!);
@@ -123,10 +278,7 @@ export async function doPostMessage(ctx: DomainContext, actor: Actor, input: Pos
     });
   } catch (err) {
     if (err instanceof AlreadyStored) return { message: err.message, duplicate: true };
-    if (err instanceof NotAllowed) {
-      await accessRoomFor(ctx, actor, input.roomId, 'message.send');
-      throw forbidden('you are no longer a member of this room');
-    }
+    if (err instanceof NotAllowed) return refusal(ctx, q);
     // Two resends racing on two processes: the loser waits on the unique index, then finds the winner's row.
     if (isUniqueViolation(err) && input.clientMsgId) {
       const prior = await findByClientMsgId(ctx.db, input.roomId, actor.user.id, input.clientMsgId);
@@ -137,6 +289,105 @@ export async function doPostMessage(ctx: DomainContext, actor: Actor, input: Pos
   stored.sealing?.remember();
   ctx.notify.messagePosted(stored.message);
   return { message: stored.message, duplicate: false };
+}
+
+/** What became of one send of a committed batch. */
+type Outcome =
+  | { kind: 'stored'; row: MessageRow; sealing: SealingKey | null }
+  /** A resend: its first copy, stored earlier. */
+  | { kind: 'prior'; row: MessageRow }
+  /** A resend of a send earlier in the same batch (its index). */
+  | { kind: 'same'; as: number }
+  | { kind: 'refused'; error: unknown };
+
+/**
+ * Several sends in one transaction: lock their rooms (in id order), read the memberships and the resends'
+ * earlier copies under the locks, admit each send in queue order, then one INSERT for every message and one
+ * UPDATE for every room's last seq. Throws when the transaction failed: then nothing of the batch is stored.
+ */
+async function commitBatch(ctx: DomainContext, batch: QueuedSend[]): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  await ctx.db.transaction(async (tx) => {
+    const roomIds = [...new Set(batch.map((q) => q.input.roomId))];
+    const locked = await lockRooms(tx, roomIds);
+    const members = await findMemberships(tx, roomIds, [...new Set(batch.map((q) => q.actor.user.id))]);
+    const resendKey = (q: QueuedSend) => `${q.input.roomId}|${q.actor.user.id}|${q.input.clientMsgId}`;
+    const withIds = batch.filter((q) => q.input.clientMsgId !== undefined);
+    const prior = await findByClientMsgIds(
+      tx,
+      withIds.map((q) => ({ roomId: q.input.roomId, senderId: q.actor.user.id, clientMsgId: q.input.clientMsgId! })),
+    );
+    const firstInBatch = new Map<string, number>();
+    const heads = new Map<string, number>();
+    const rows: MessageRow[] = [];
+    for (const [i, q] of batch.entries()) {
+      try {
+        const room = locked.get(q.input.roomId);
+        if (room === undefined) throw new NotAllowed();
+        const expiresAt = admit(room, members.get(`${room.id}|${q.actor.user.id}`), q);
+        if (q.input.clientMsgId !== undefined) {
+          const key = resendKey(q);
+          const earlier = prior.get(key);
+          if (earlier) {
+            outcomes.push({ kind: 'prior', row: earlier });
+            continue;
+          }
+          const same = firstInBatch.get(key);
+          if (same !== undefined) {
+            outcomes.push({ kind: 'same', as: same });
+            continue;
+          }
+          firstInBatch.set(key, i);
+        }
+        const seq = (heads.get(room.id) ?? room.lastSeq) + 1;
+        heads.set(room.id, seq);
+        const sealing = q.input.body !== undefined ? await ctx.sealer.keyFor(room.id, expiresAt, q.now, tx) : null;
+        const row = messageRow(ctx, q, room.id, seq, expiresAt, sealing);
+        rows.push(row);
+        outcomes.push({ kind: 'stored', row, sealing });
+      } catch (error) {
+        outcomes.push({ kind: 'refused', error });
+      }
+    }
+    await insertMessages(tx, rows);
+    await setLastSeqs(
+      tx,
+      [...heads].map(([roomId, lastSeq]) => ({ roomId, lastSeq })),
+    );
+  });
+  return outcomes;
+}
+
+/**
+ * After a batch's commit: remembers its new data keys and announces its messages in seq order; returns, per send,
+ * how to settle it (ack, answer a resend with its first copy, or refuse it).
+ */
+function announceBatch(
+  ctx: DomainContext,
+  batch: QueuedSend[],
+  outcomes: Outcome[],
+): Array<() => Promise<PostedMessage>> {
+  const messages = outcomes.map((o, i) => {
+    if (o.kind !== 'stored') return null;
+    o.sealing?.remember();
+    const message = toMessage({ ...o.row, body: batch[i]!.input.body ?? null }, batch[i]!.actor.user);
+    ctx.notify.messagePosted(message);
+    return message;
+  });
+  return outcomes.map((o, i) => async (): Promise<PostedMessage> => {
+    const q = batch[i]!;
+    switch (o.kind) {
+      case 'stored':
+        return { message: messages[i]!, duplicate: false };
+      case 'prior':
+        return { message: await openedMessage(ctx, o.row, q.actor.user), duplicate: true };
+      case 'same':
+        return { message: messages[o.as]!, duplicate: true };
+      case 'refused':
+        if (o.error instanceof NotAllowed) return refusal(ctx, q);
+        throw o.error;
+    }
+  });
 }
 
 /** A page of a room's history, for members. */

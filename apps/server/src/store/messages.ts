@@ -1,5 +1,5 @@
 import type { Message } from '@salon/protocol';
-import { and, asc, desc, eq, gt, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Db, Tx } from './db.js';
 import { messages, roomMembers, rooms, users } from './schema.js';
 import { toUser } from './users.js';
@@ -52,6 +52,85 @@ export async function takeNextSeqAsMember(tx: Tx, roomId: string, userId: string
       mutedUntil: roomMembers.mutedUntil,
     });
   return row;
+}
+
+/** What a batch of sends needs to know of each room, read under the room row's lock. */
+export interface LockedRoom {
+  id: string;
+  lastSeq: number;
+  encrypted: boolean;
+  retentionSeconds: number | null;
+  mlsEpoch: number | null;
+  commitRequired: boolean;
+}
+
+/**
+ * Locks the rooms of a batch of sends, in id order (two batches locking overlapping rooms never deadlock), and
+ * reads what the sends need. Held until the transaction ends, like `takeNextSeqAsMember`'s UPDATE.
+ */
+export async function lockRooms(tx: Tx, roomIds: string[]): Promise<Map<string, LockedRoom>> {
+  const rows = await tx
+    .select({
+      id: rooms.id,
+      lastSeq: rooms.lastSeq,
+      encrypted: rooms.encrypted,
+      retentionSeconds: rooms.retentionSeconds,
+      mlsEpoch: rooms.mlsEpoch,
+      commitRequired: rooms.commitRequired,
+    })
+    .from(rooms)
+    .where(inArray(rooms.id, roomIds))
+    .orderBy(asc(rooms.id))
+    .for('update');
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** The memberships of these users in these rooms (read after `lockRooms`: changes to them wait for the lock). */
+export async function findMemberships(tx: Tx, roomIds: string[], userIds: string[]) {
+  const rows = await tx
+    .select({
+      roomId: roomMembers.roomId,
+      userId: roomMembers.userId,
+      role: roomMembers.role,
+      mutedUntil: roomMembers.mutedUntil,
+    })
+    .from(roomMembers)
+    .where(and(inArray(roomMembers.roomId, roomIds), inArray(roomMembers.userId, userIds)));
+  return new Map(rows.map((r) => [`${r.roomId}|${r.userId}`, r]));
+}
+
+/** Stored messages with these (room, sender, clientMsgId), keyed `room|sender|clientMsgId`. */
+export async function findByClientMsgIds(
+  tx: Tx,
+  keys: Array<{ roomId: string; senderId: string; clientMsgId: string }>,
+): Promise<Map<string, MessageRow>> {
+  if (keys.length === 0) return new Map();
+  const rows = await tx
+    .select()
+    .from(messages)
+    .where(
+      and(
+        inArray(messages.roomId, [...new Set(keys.map((k) => k.roomId))]),
+        inArray(messages.senderId, [...new Set(keys.map((k) => k.senderId))]),
+        inArray(messages.clientMsgId, [...new Set(keys.map((k) => k.clientMsgId))]),
+      ),
+    );
+  return new Map(rows.map((r) => [`${r.roomId}|${r.senderId}|${r.clientMsgId}`, r]));
+}
+
+/** Stores a batch of messages in one statement (their seqs were taken under `lockRooms`). */
+export async function insertMessages(tx: Tx, values: Array<typeof messages.$inferInsert>): Promise<void> {
+  if (values.length > 0) await tx.insert(messages).values(values);
+}
+
+/** Moves each room's last seq to the highest one the batch handed out, in one statement. */
+export async function setLastSeqs(tx: Tx, heads: Array<{ roomId: string; lastSeq: number }>): Promise<void> {
+  if (heads.length === 0) return;
+  const values = sql.join(
+    heads.map((h) => sql`(${h.roomId}::uuid, ${h.lastSeq}::bigint)`),
+    sql`, `,
+  );
+  await tx.execute(sql`update rooms set last_seq = v.seq from (values ${values}) as v(id, seq) where rooms.id = v.id`);
 }
 
 /** Inserts a message; undefined when its clientMsgId is already stored for this sender and room. */
