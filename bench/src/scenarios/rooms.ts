@@ -34,7 +34,7 @@ export function roomsParams(quick: boolean) {
   return {
     rooms: quick ? 30 : 100,
     members: 10,
-    ladder: quick ? [30, 100, 300, 1000, 3000, 10000] : [20, 50, 100, 200, 500, 1000, 2000, 5000, 10000],
+    ladder: quick ? [30, 100, 300, 1000, 3000, 10000] : [20, 50, 100, 200, 500, 700, 1000, 1500, 2000, 5000, 10000],
     stepMs: quick ? 750 : 5000,
     drainMs: quick ? 1000 : 5000,
     runs: quick ? 1 : 3,
