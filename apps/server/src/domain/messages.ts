@@ -1,14 +1,12 @@
 import type { HistoryQuery, Message, Role, User } from '@salon/protocol';
 import {
   findByClientMsgId,
-  findByClientMsgIds,
   findMemberships,
+  insertBatch,
   insertMessage,
-  insertMessages,
   listMessages,
   lockRooms,
   type MessageRow,
-  setLastSeqs,
   takeNextSeqAsMember,
   toMessage,
 } from '../store/messages.js';
@@ -180,6 +178,11 @@ function sendQueueOf(ctx: DomainContext): SendQueue {
 
 /** Largest batch of sends in one transaction. */
 const MAX_BATCH = 200;
+/** A process is busy with sends when its last LINGER_AFTER sends came less than BUSY_GAP_MS apart on average. */
+const LINGER_AFTER = 8;
+const BUSY_GAP_MS = 10;
+/** How long the first send of a batch waits for others on a busy process. */
+const LINGER_MS = 2;
 
 /** The process's sends, committed in batches; at most `maxInFlight` transactions at once. */
 class SendQueue {
@@ -193,21 +196,32 @@ class SendQueue {
     private readonly maxInFlight: number,
   ) {}
 
+  /** When the last LINGER_AFTER sends arrived (a ring): tells a busy stream of sends from occasional ones. */
+  private readonly arrivals = new Float64Array(LINGER_AFTER);
+  private arrival = 0;
+
   post(q: QueuedSend): Promise<PostedMessage> {
+    const now = performance.now();
+    const busy = now - this.arrivals[this.arrival]! < LINGER_AFTER * BUSY_GAP_MS;
+    this.arrivals[this.arrival] = now;
+    this.arrival = (this.arrival + 1) % LINGER_AFTER;
     return new Promise((resolve, reject) => {
       this.queue.push({ q, resolve, reject });
-      this.schedule();
+      this.schedule(busy);
     });
   }
 
-  private schedule(): void {
+  private schedule(busy = false): void {
     if (this.scheduled || this.queue.length === 0 || this.inFlight >= this.maxInFlight) return;
     this.scheduled = true;
-    // The sends of this turn of the event loop go together.
-    setImmediate(() => {
+    const go = () => {
       this.scheduled = false;
       this.pump();
-    });
+    };
+    // The sends of this turn of the event loop go together. Under a steady stream of sends (more than one per
+    // BUSY_GAP_MS), the first waits LINGER_MS for company: a transaction per send would cost more than the wait.
+    if (busy) setTimeout(go, LINGER_MS);
+    else setImmediate(go);
   }
 
   private pump(): void {
@@ -294,16 +308,14 @@ async function postAlone(ctx: DomainContext, q: QueuedSend): Promise<PostedMessa
 /** What became of one send of a committed batch. */
 type Outcome =
   | { kind: 'stored'; row: MessageRow; sealing: SealingKey | null }
-  /** A resend: its first copy, stored earlier. */
-  | { kind: 'prior'; row: MessageRow }
   /** A resend of a send earlier in the same batch (its index). */
   | { kind: 'same'; as: number }
   | { kind: 'refused'; error: unknown };
 
 /**
- * Several sends in one transaction: lock their rooms (in id order), read the memberships and the resends'
- * earlier copies under the locks, admit each send in queue order, then one INSERT for every message and one
- * UPDATE for every room's last seq. Throws when the transaction failed: then nothing of the batch is stored.
+ * Several sends in one transaction: lock their rooms (in id order), read the memberships under the locks, admit
+ * each send in queue order, then one statement inserts every message and moves every room's last seq. Throws
+ * when the transaction failed: then nothing of the batch is stored.
  */
 async function commitBatch(ctx: DomainContext, batch: QueuedSend[]): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
@@ -312,13 +324,8 @@ async function commitBatch(ctx: DomainContext, batch: QueuedSend[]): Promise<Out
     const locked = await lockRooms(tx, roomIds);
     const members = await findMemberships(tx, roomIds, [...new Set(batch.map((q) => q.actor.user.id))]);
     const resendKey = (q: QueuedSend) => `${q.input.roomId}|${q.actor.user.id}|${q.input.clientMsgId}`;
-    const withIds = batch.filter((q) => q.input.clientMsgId !== undefined);
-    const prior = await findByClientMsgIds(
-      tx,
-      withIds.map((q) => ({ roomId: q.input.roomId, senderId: q.actor.user.id, clientMsgId: q.input.clientMsgId! })),
-    );
     const firstInBatch = new Map<string, number>();
-    const heads = new Map<string, number>();
+    const lastSeqs = new Map<string, number>();
     const rows: MessageRow[] = [];
     for (const [i, q] of batch.entries()) {
       try {
@@ -327,11 +334,6 @@ async function commitBatch(ctx: DomainContext, batch: QueuedSend[]): Promise<Out
         const expiresAt = admit(room, members.get(`${room.id}|${q.actor.user.id}`), q);
         if (q.input.clientMsgId !== undefined) {
           const key = resendKey(q);
-          const earlier = prior.get(key);
-          if (earlier) {
-            outcomes.push({ kind: 'prior', row: earlier });
-            continue;
-          }
           const same = firstInBatch.get(key);
           if (same !== undefined) {
             outcomes.push({ kind: 'same', as: same });
@@ -339,8 +341,8 @@ async function commitBatch(ctx: DomainContext, batch: QueuedSend[]): Promise<Out
           }
           firstInBatch.set(key, i);
         }
-        const seq = (heads.get(room.id) ?? room.lastSeq) + 1;
-        heads.set(room.id, seq);
+        const seq = (lastSeqs.get(room.id) ?? room.lastSeq) + 1;
+        lastSeqs.set(room.id, seq);
         const sealing = q.input.body !== undefined ? await ctx.sealer.keyFor(room.id, expiresAt, q.now, tx) : null;
         const row = messageRow(ctx, q, room.id, seq, expiresAt, sealing);
         rows.push(row);
@@ -349,11 +351,11 @@ async function commitBatch(ctx: DomainContext, batch: QueuedSend[]): Promise<Out
         outcomes.push({ kind: 'refused', error });
       }
     }
-    await insertMessages(tx, rows);
-    await setLastSeqs(
-      tx,
-      [...heads].map(([roomId, lastSeq]) => ({ roomId, lastSeq })),
-    );
+    // A resend of a message stored before this batch conflicts on its clientMsgId: the batch rolls back and
+    // its sends go alone, which answer resends with their first copy. Resends are rare (after a reconnect),
+    // so the common batch spends no statement looking for them.
+    const heads = [...lastSeqs].map(([roomId, lastSeq]) => ({ roomId, lastSeq }));
+    if ((await insertBatch(tx, rows, heads)) < rows.length) throw new Error('a resend in the batch');
   });
   return outcomes;
 }
@@ -379,8 +381,6 @@ function announceBatch(
     switch (o.kind) {
       case 'stored':
         return { message: messages[i]!, duplicate: false };
-      case 'prior':
-        return { message: await openedMessage(ctx, o.row, q.actor.user), duplicate: true };
       case 'same':
         return { message: messages[o.as]!, duplicate: true };
       case 'refused':

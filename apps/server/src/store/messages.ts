@@ -99,38 +99,31 @@ export async function findMemberships(tx: Tx, roomIds: string[], userIds: string
   return new Map(rows.map((r) => [`${r.roomId}|${r.userId}`, r]));
 }
 
-/** Stored messages with these (room, sender, clientMsgId), keyed `room|sender|clientMsgId`. */
-export async function findByClientMsgIds(
+/**
+ * Stores a batch of messages and moves each room's last seq to the highest one the batch handed out (their seqs
+ * were taken under `lockRooms`), in one statement. Returns how many messages were stored: fewer when a
+ * clientMsgId was already stored.
+ */
+export async function insertBatch(
   tx: Tx,
-  keys: Array<{ roomId: string; senderId: string; clientMsgId: string }>,
-): Promise<Map<string, MessageRow>> {
-  if (keys.length === 0) return new Map();
-  const rows = await tx
-    .select()
-    .from(messages)
-    .where(
-      and(
-        inArray(messages.roomId, [...new Set(keys.map((k) => k.roomId))]),
-        inArray(messages.senderId, [...new Set(keys.map((k) => k.senderId))]),
-        inArray(messages.clientMsgId, [...new Set(keys.map((k) => k.clientMsgId))]),
-      ),
-    );
-  return new Map(rows.map((r) => [`${r.roomId}|${r.senderId}|${r.clientMsgId}`, r]));
-}
-
-/** Stores a batch of messages in one statement (their seqs were taken under `lockRooms`). */
-export async function insertMessages(tx: Tx, values: Array<typeof messages.$inferInsert>): Promise<void> {
-  if (values.length > 0) await tx.insert(messages).values(values);
-}
-
-/** Moves each room's last seq to the highest one the batch handed out, in one statement. */
-export async function setLastSeqs(tx: Tx, heads: Array<{ roomId: string; lastSeq: number }>): Promise<void> {
-  if (heads.length === 0) return;
-  const values = sql.join(
+  values: Array<typeof messages.$inferInsert>,
+  heads: Array<{ roomId: string; lastSeq: number }>,
+): Promise<number> {
+  if (values.length === 0) return 0;
+  const insert = tx.insert(messages).values(values).onConflictDoNothing().returning({ seq: messages.seq });
+  const seqs = sql.join(
     heads.map((h) => sql`(${h.roomId}::uuid, ${h.lastSeq}::bigint)`),
     sql`, `,
   );
-  await tx.execute(sql`update rooms set last_seq = v.seq from (values ${values}) as v(id, seq) where rooms.id = v.id`);
+  const result = await tx.execute(sql`
+    with stored as ${insert}
+    update rooms set last_seq = v.seq from (values ${seqs}) as v(id, seq)
+    where rooms.id = v.id
+    returning (select count(*) from stored) as stored`);
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<{
+    stored: string | number;
+  }>;
+  return Number(rows[0]?.stored ?? 0);
 }
 
 /** Inserts a message; undefined when its clientMsgId is already stored for this sender and room. */

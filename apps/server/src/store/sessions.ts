@@ -23,7 +23,8 @@ type LiveSession = {
   sessionId: string;
   expiresAt: Date;
   lastSeenAt: Date;
-  user: UserRow;
+  /** What a socket or request needs of its user (not the password hash nor the rest of the row). */
+  user: Pick<UserRow, 'id' | 'username' | 'displayName' | 'limitTier'>;
   totpConfirmedAt: Date | null;
 };
 const sessionLoaders = new WeakMap<Db, Coalescer<string, LiveSession>>();
@@ -43,7 +44,12 @@ export async function findLiveSession(db: Db, tokenHash: string, now: Date): Pro
             sessionId: sessions.id,
             expiresAt: sessions.expiresAt,
             lastSeenAt: sessions.lastSeenAt,
-            user: users,
+            user: {
+              id: users.id,
+              username: users.username,
+              displayName: users.displayName,
+              limitTier: users.limitTier,
+            },
             totpConfirmedAt: userTotp.confirmedAt,
           })
           .from(sessions)
