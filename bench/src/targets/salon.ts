@@ -256,7 +256,11 @@ export const salonClusterTarget: Target = {
         for (const pid of await db.backendPids()) procs.push({ label: 'postgres', pid, role: 'aux' });
         return procs;
       },
-      provision: (plan) => provisionSalon(nodes, plan),
+      async provision(plan) {
+        const specs = await provisionSalon(nodes, plan);
+        await db.vacuumAnalyze();
+        return specs;
+      },
       async restart() {
         await Promise.all(nodes.map((n) => n.child.kill()));
         const ports = nodes.map((n) => n.port);

@@ -21,6 +21,8 @@ export interface BenchDatabase {
   url: string;
   /** Pids of the PostgreSQL backends currently connected to this database. */
   backendPids(): Promise<number[]>;
+  /** VACUUM ANALYZE after provisioning: autovacuum then has nothing to do on the new tables during the ramps. */
+  vacuumAnalyze(): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -37,6 +39,15 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
     async backendPids() {
       const rows = await adminQuery<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [name]);
       return rows.map((r) => r.pid);
+    },
+    async vacuumAnalyze() {
+      const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 10_000 });
+      await client.connect();
+      try {
+        await client.query('vacuum analyze');
+      } finally {
+        await client.end();
+      }
     },
     async drop() {
       if (dropped) return;

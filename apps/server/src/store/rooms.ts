@@ -77,27 +77,27 @@ export function findRoomWithRoleCoalesced(db: Db, roomId: string, userId: string
   if (!loader) {
     loader = new Coalescer(async (keys) => {
       const roomIds = [...new Set(keys.map((k) => k.roomId))];
-      const userIds = [...new Set(keys.map((k) => k.userId))];
-      const rows = await db
-        .select({ room: rooms, userId: roomMembers.userId, role: roomMembers.role })
-        .from(rooms)
-        .leftJoin(roomMembers, and(eq(roomMembers.roomId, rooms.id), inArray(roomMembers.userId, userIds)))
-        .where(inArray(rooms.id, roomIds));
-      const byRoom = new Map<string, { room: RoomRow; roles: Map<string, Role> }>();
-      for (const r of rows) {
-        let entry = byRoom.get(r.room.id);
-        if (!entry) {
-          entry = { room: r.room, roles: new Map() };
-          byRoom.set(r.room.id, entry);
-        }
-        if (r.userId !== null && r.role !== null) entry.roles.set(r.userId, r.role);
-      }
-      const found = new Map<string, RoomWithRole>();
+      // The rooms once each, and only the memberships asked for: joining every member of every room to every
+      // user of the batch would return rooms x users rows, most of them wide and unused.
+      const pairs = sql.join(
+        keys.map((k) => sql`(${k.roomId}::uuid, ${k.userId}::uuid)`),
+        sql`, `,
+      );
+      const [found, roles] = await Promise.all([
+        db.select().from(rooms).where(inArray(rooms.id, roomIds)),
+        db
+          .select({ roomId: roomMembers.roomId, userId: roomMembers.userId, role: roomMembers.role })
+          .from(roomMembers)
+          .where(sql`(${roomMembers.roomId}, ${roomMembers.userId}) in (${pairs})`),
+      ]);
+      const byRoom = new Map(found.map((room) => [room.id, room]));
+      const roleOf = new Map(roles.map((r) => [`${r.roomId}|${r.userId}`, r.role]));
+      const result = new Map<string, RoomWithRole>();
       for (const k of keys) {
-        const entry = byRoom.get(k.roomId);
-        if (entry) found.set(accessKey(k), { room: entry.room, role: entry.roles.get(k.userId) ?? null });
+        const room = byRoom.get(k.roomId);
+        if (room) result.set(accessKey(k), { room, role: roleOf.get(accessKey(k)) ?? null });
       }
-      return found;
+      return result;
     }, accessKey);
     roomAccessLoaders.set(db, loader);
   }
