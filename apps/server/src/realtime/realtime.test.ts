@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, eventually, newRoom, newUser, range, type TestUser, WsClient } from '../test/client.js';
+import { api, eventually, joinedRoom, newUser, range, type TestUser, WsClient } from '../test/client.js';
 import { MODES, startTestServer, type TestServer } from '../test/harness.js';
 
 describe.each(MODES)('real time over /ws (%s)', (mode) => {
@@ -12,11 +12,7 @@ describe.each(MODES)('real time over /ws (%s)', (mode) => {
   });
   afterAll(() => server?.close());
 
-  async function sharedRoom() {
-    const roomId = await newRoom(server.url, alice);
-    expect((await api(server.url, 'POST', `/api/rooms/${roomId}/join`, { token: bob.token })).status).toBe(200);
-    return roomId;
-  }
+  const sharedRoom = () => joinedRoom(server.url, alice, bob);
 
   it('acks a send after the commit and fans it out to every subscriber with the same seq', async () => {
     const roomId = await sharedRoom();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, eventually, newRoom, newUser, range, type TestUser, WsClient } from '../test/client.js';
+import { api, eventually, joinedRoom, newUser, range, type TestUser, WsClient } from '../test/client.js';
 import { startTestServer, type TestServer } from '../test/harness.js';
 
 /**
@@ -18,11 +18,7 @@ describe.each(['embedded', 'postgres+redis'] as const)('replays from memory (%s)
   afterAll(() => server?.close());
   const stats = () => ({ ...server.salon.registry.feedStats });
 
-  async function sharedRoom() {
-    const roomId = await newRoom(server.url, alice);
-    expect((await api(server.url, 'POST', `/api/rooms/${roomId}/join`, { token: bob.token })).status).toBe(200);
-    return roomId;
-  }
+  const sharedRoom = () => joinedRoom(server.url, alice, bob);
 
   it('resumes twenty sockets inside the window without reading the store, in order, with nothing twice', async () => {
     const roomId = await sharedRoom();

@@ -71,6 +71,14 @@ export async function newRoom(
   return res.json.room.id;
 }
 
+/** A public room of `owner` that `member` has joined. */
+export async function joinedRoom(base: string, owner: TestUser, member: TestUser): Promise<string> {
+  const roomId = await newRoom(base, owner);
+  const joined = await api(base, 'POST', `/api/rooms/${roomId}/join`, { token: member.token });
+  if (joined.status !== 200) throw new Error(`join failed: ${JSON.stringify(joined)}`);
+  return roomId;
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: frames are checked field by field in the tests.
 export type Frame = Record<string, any>;
 
