@@ -22,6 +22,8 @@ let guest: Page;
 let inviteLink = '';
 /** Uncaught errors in any page: a governance flow that "works" while throwing is still broken. */
 const pageErrors: string[] = [];
+/** The guest's API calls in the order they completed ("POST /api/links/…/redeem 200"). */
+const guestCalls: string[] = [];
 
 async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser!.newContext({ viewport: { width: 1200, height: 780 }, locale: 'en-US' });
@@ -54,6 +56,10 @@ beforeAll(async () => {
   await ownerSide.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
   owner = ownerSide.page;
   guest = (await newPage()).page;
+  guest.on('response', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith('/api/')) guestCalls.push(`${r.request().method()} ${path} ${r.status()}`);
+  });
 });
 
 afterAll(async () => {
@@ -92,6 +98,14 @@ describe('room governance in the browser', () => {
     await guest.getByTestId('composer').waitFor(WAIT);
     expect(await guest.locator('#room-title').textContent()).toBe(ROOM);
     expect(new URL(guest.url()).hash).not.toContain('invite=');
+    // The link is redeemed only once the guest's device has KeyPackages for the room's suite, so the owner's
+    // client adds it to the group on member.joined and the guest can read what is said next.
+    const redeemed = guestCalls.findIndex((c) => /^POST \/api\/links\/[^/]+\/redeem 200$/.test(c));
+    const uploads = guestCalls
+      .slice(0, Math.max(redeemed, 0))
+      .filter((c) => /^POST \/api\/devices\/[^/]+\/key-packages 201$/.test(c));
+    expect(redeemed).toBeGreaterThan(0);
+    expect(uploads).toHaveLength(2); // one batch per suite
     // A member sees no governance tools but the member list.
     expect(await guest.getByTestId('invite-open').count()).toBe(0);
     expect(await guest.getByTestId('room-settings-open').count()).toBe(0);

@@ -50,6 +50,15 @@ export class E2eeClient extends Emitter<Events> {
     return this.started;
   }
 
+  /**
+   * Resolves once this browser's device can be added to a room's group (registered, KeyPackages uploaded), or
+   * once that failed. Await it before entering a room: members' clients add a newcomer's devices when they see
+   * `member.joined`, and a device without KeyPackages yet would miss every message sent until its own join.
+   */
+  async deviceReady(): Promise<void> {
+    await this.start().catch(() => undefined);
+  }
+
   private get ready(): Promise<Results['init']> {
     return this.start();
   }

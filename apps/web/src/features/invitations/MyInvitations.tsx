@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { governanceApi } from '../../api';
 import { FormError } from '../../ui/FormError';
 import { useAsyncAction } from '../../ui/useAsyncAction';
+import { useOptionalE2ee } from '../e2ee/E2eeProvider';
 import { useMyInvitations } from './useMyInvitations';
 
 /** The invitations waiting for the current user, in the sidebar; nothing while there are none. */
@@ -10,11 +11,14 @@ export function MyInvitations({ onAccepted }: { onAccepted: (room: Room) => Prom
   const { t } = useTranslation();
   const { invitations, error: loadError, remove } = useMyInvitations();
   const { busy, error, run } = useAsyncAction();
+  const e2ee = useOptionalE2ee();
 
   if (invitations.length === 0 && !loadError) return null;
 
   const accept = (id: string) =>
     void run(async () => {
+      // Members' clients add this browser's device to the room's group when it joins: have it ready first.
+      await e2ee?.deviceReady();
       const room = await governanceApi.acceptInvitation(id);
       remove(id);
       await onAccepted(room);
