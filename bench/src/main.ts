@@ -36,6 +36,8 @@ const USAGE = `usage: npm run bench -- [options]
                           --quick the default is fanout,rooms,idle,crypto, to stay within 3 minutes)
   --targets LIST          comma-separated from ${TARGET_NAMES.join(',')} (default all)
   --workers N             generator threads (default 3: one for publishers, two for receivers)
+  --rates LIST            fan-out and many rooms: these rates instead of the ladder, one ramp (e.g. 500 to
+                          profile a target at one rate with BENCH_SERVER_NODE_ARGS="--cpu-prof ...")
   --out DIR               where the JSON results go (default bench/results)
   --help`;
 
@@ -46,6 +48,7 @@ function parseCli() {
       scenario: { type: 'string' },
       targets: { type: 'string', default: TARGET_NAMES.join(',') },
       workers: { type: 'string', default: '3' },
+      rates: { type: 'string' },
       out: { type: 'string', default: join(BENCH_DIR, 'results') },
       help: { type: 'boolean', default: false },
     },
@@ -72,7 +75,9 @@ function parseCli() {
   });
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 16) throw new Error('--workers must be 1..16');
-  return { quick: values.quick, scenarioNames, targets, workers, out: values.out };
+  const rates = values.rates?.split(',').map(Number);
+  if (rates?.some((r) => !(r > 0))) throw new Error('--rates must be positive numbers');
+  return { quick: values.quick, scenarioNames, targets, workers, rates, out: values.out };
 }
 
 /** Cleanups of whatever is running (targets, worker pools), run on signals and crashes. */
@@ -156,6 +161,7 @@ async function main(): Promise<void> {
     uncommittedServerFiles: git.dirty.length,
     quick: opts.quick,
     workers: opts.workers,
+    ...(opts.rates && { rates: opts.rates }),
     targets: opts.targets,
     note: 'Generator and servers share this machine; other work running at the same time adds noise.',
   };
@@ -179,6 +185,7 @@ async function main(): Promise<void> {
     const ctx: ScenarioContext = {
       quick: opts.quick,
       workers: opts.workers,
+      ...(opts.rates && { rates: opts.rates }),
       scratchDir,
       epochOffset: measureEpochOffset(),
       runTag: `${runTag}${name[0]}`,

@@ -10,6 +10,8 @@ export interface ScenarioContext {
   quick: boolean;
   /** Generator threads. */
   workers: number;
+  /** `--rates`: fan-out and many rooms run these rates, once, instead of their ladder and ramps. */
+  rates?: number[];
   scratchDir: string;
   epochOffset: number;
   /** Short unique tag for this bench run (room and user names). */
@@ -363,4 +365,9 @@ export async function eachTarget(
     }
   }
   return out;
+}
+
+/** A ladder scenario's parameters with `--rates` applied: those rates, one ramp. */
+export function withRates<P extends { ladder: number[]; runs: number }>(params: P, rates: number[] | undefined): P {
+  return rates ? { ...params, ladder: rates, runs: 1 } : params;
 }

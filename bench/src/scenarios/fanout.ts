@@ -21,6 +21,7 @@ import {
   serverRssMb,
   settle,
   stepsAtMax,
+  withRates,
   withTarget,
 } from './common.js';
 import type { GoalCheck, Scenario, ScenarioReport, TargetReport } from './types.js';
@@ -50,7 +51,7 @@ export function fanoutParams(quick: boolean) {
 export const fanout: Scenario = {
   name: 'fanout',
   async run(ctx: ScenarioContext, targets: Target[]): Promise<ScenarioReport> {
-    const P = fanoutParams(ctx.quick);
+    const P = withRates(fanoutParams(ctx.quick), ctx.rates);
     const reports = await eachTarget(ctx, 'fanout', targets, (target) => runTarget(ctx, target, P));
     return {
       scenario: 'fanout',

@@ -22,6 +22,7 @@ import {
   serverRssMb,
   settle,
   stepsAtMax,
+  withRates,
   withTarget,
 } from './common.js';
 import type { GoalCheck, Scenario, ScenarioReport, TargetReport } from './types.js';
@@ -46,7 +47,7 @@ export function roomsParams(quick: boolean) {
 export const rooms: Scenario = {
   name: 'rooms',
   async run(ctx: ScenarioContext, targets: Target[]): Promise<ScenarioReport> {
-    const P = roomsParams(ctx.quick);
+    const P = withRates(roomsParams(ctx.quick), ctx.rates);
     const reports = await eachTarget(ctx, 'rooms', targets, (target) => runTarget(ctx, target, P));
     return {
       scenario: 'rooms',

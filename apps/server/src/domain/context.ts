@@ -31,6 +31,11 @@ export interface DomainContext {
   now(): Date;
   /** Batches of sends committed at once (default 1; more lets a batch waiting on a room's lock not hold up all). */
   sendBatchesInFlight?: number;
+  /**
+   * The highest seq of a room this process has seen announced, if it follows the room (any process's sends): lets
+   * a send predict its seq when other processes send to the same room.
+   */
+  lastSeqHint?: (roomId: string) => number | undefined;
   /** The platform requires a second factor (`SALON_REQUIRE_TOTP=1`): accounts without one may only enrol. */
   requireTotp?: boolean;
 }

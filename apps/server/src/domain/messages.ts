@@ -1,12 +1,14 @@
-import type { HistoryQuery, Message, Role, User } from '@salon/protocol';
+import { type HistoryQuery, type Message, type Role, RoleSchema, type User } from '@salon/protocol';
 import {
   findByClientMsgId,
   findMemberships,
   insertBatch,
   insertMessage,
+  insertPredicted,
   listMessages,
   lockRooms,
   type MessageRow,
+  type PredictedRoom,
   takeNextSeqAsMember,
   toMessage,
 } from '../store/messages.js';
@@ -78,8 +80,7 @@ interface LockedView {
 
 /**
  * The checks a send passes under the room row's lock, in this order: the sender may post (else `NotAllowed`),
- * is not muted, the payload fits the room, the timer fits its retention, the epoch is current. Returns when the
- * message expires.
+ * is not muted, then `admitPayload`. Returns when the message expires.
  */
 function admit(
   room: LockedView,
@@ -90,11 +91,19 @@ function admit(
   if (member.mutedUntil && member.mutedUntil > q.now) {
     throw forbidden(`you are muted in this room until ${member.mutedUntil.toISOString()}`);
   }
+  return admitPayload(room, q);
+}
+
+/** The checks that depend on the room alone: the payload fits it, the timer fits its retention, the epoch is current. */
+function admitPayload(room: LockedView, q: QueuedSend): Date | null {
   checkMessagePayload(room.encrypted, q.input);
   const lifetime = checkLifetime(room.retentionSeconds, q.input.ttlSeconds);
   if (q.epoch !== null) checkEpoch(room, q.epoch);
   return lifetime ? new Date(q.now.getTime() + lifetime * 1000) : null;
 }
+
+/** The roles that may send: a predicted send's statement checks the sender's role against them. */
+const SENDING_ROLES = RoleSchema.options.filter((role) => can(role, 'message.send'));
 
 /** The row of an admitted send: its body sealed at rest, its franking commitment bound to its place. */
 function messageRow(
@@ -160,6 +169,9 @@ export interface SendStats {
   batchedSends: number;
   /** Batches whose transaction failed, whose sends then went alone. */
   fallbacks: number;
+  /** Sends alone stored by one statement at a predicted seq, and predictions that failed (they then went alone). */
+  predicted: number;
+  mispredicted: number;
 }
 
 export function sendStats(ctx: DomainContext): SendStats {
@@ -189,7 +201,9 @@ class SendQueue {
   private queue: Array<{ q: QueuedSend; resolve(p: PostedMessage): void; reject(e: unknown): void }> = [];
   private inFlight = 0;
   private scheduled = false;
-  readonly stats: SendStats = { alone: 0, batches: 0, batchedSends: 0, fallbacks: 0 };
+  readonly stats: SendStats = { alone: 0, batches: 0, batchedSends: 0, fallbacks: 0, predicted: 0, mispredicted: 0 };
+  /** Per room, what the last committed send saw under the lock and the last seq handed out: the base of predictions. */
+  private readonly known = new Map<string, KnownRoom>();
 
   constructor(
     private readonly ctx: DomainContext,
@@ -242,7 +256,7 @@ class SendQueue {
       const sends = batch.map((b) => b.q);
       let outcomes: Outcome[] | undefined;
       try {
-        outcomes = await commitBatch(this.ctx, sends);
+        outcomes = await commitBatch(this.ctx, sends, (roomId, known) => this.remember(roomId, known));
       } catch {
         // The batch's transaction failed as a whole (nothing of it is stored): each send goes alone, so one bad
         // send, a lost race or a deadlock only fails what it must.
@@ -256,10 +270,85 @@ class SendQueue {
       }
       this.stats.fallbacks++;
     }
-    this.stats.alone += batch.length;
-    for (const b of batch) await postAlone(this.ctx, b.q).then(b.resolve, b.reject);
+    for (const b of batch) await this.postOne(b.q).then(b.resolve, b.reject);
+  }
+
+  /** A send alone: at a predicted seq in one statement when this process knows the room, else in a transaction. */
+  private async postOne(q: QueuedSend): Promise<PostedMessage> {
+    const predicted = await this.tryPredicted(q);
+    if (predicted) return predicted;
+    this.stats.alone++;
+    return postAlone(this.ctx, q, (roomId, known) => this.remember(roomId, known));
+  }
+
+  private remember(roomId: string, known: KnownRoom): void {
+    // A bound on memory for processes that see many rooms: forgetting only costs the next send its prediction.
+    if (this.known.size >= MAX_KNOWN_ROOMS && !this.known.has(roomId)) this.known.clear();
+    this.known.set(roomId, known);
+  }
+
+  /**
+   * One statement instead of a transaction of four: the seq after the last this process saw (its own sends, and
+   * the broker's hint for other processes'), conditioned on the room being as it was and the sender being an
+   * unmuted member with a sending role, all checked under the room row's lock. Any surprise (another process's
+   * send took the seq, settings changed, the sender was muted or removed, a resend, a new data key needed) leaves
+   * nothing stored, and the send goes the transactional way, which answers it exactly. Undefined then.
+   */
+  private async tryPredicted(q: QueuedSend): Promise<PostedMessage | undefined> {
+    const roomId = q.input.roomId;
+    const known = this.known.get(roomId);
+    if (known === undefined) return undefined;
+    let expiresAt: Date | null;
+    try {
+      expiresAt = admitPayload(known.view, q);
+    } catch {
+      return undefined;
+    }
+    const sealing = q.input.body !== undefined ? this.ctx.sealer.knownKeyFor(roomId, expiresAt, q.now) : null;
+    if (sealing === undefined) return undefined;
+    const seq = Math.max(known.lastSeq, this.ctx.lastSeqHint?.(roomId) ?? 0) + 1;
+    const row = messageRow(this.ctx, q, roomId, seq, expiresAt, sealing);
+    // The next send to this room predicts the seq after this one, even while this one is in flight.
+    known.lastSeq = seq;
+    let stored = false;
+    try {
+      stored = await insertPredicted(this.ctx.db, row, known.view, SENDING_ROLES, q.now);
+    } catch (err) {
+      // Nothing was stored; the transactional way answers. A resend (its clientMsgId conflicts) changed nothing
+      // of the room: the prediction stays good for the next send.
+      if (isUniqueViolation(err) && known.lastSeq === seq) {
+        known.lastSeq = seq - 1;
+        this.stats.mispredicted++;
+        return undefined;
+      }
+    }
+    if (!stored) {
+      if (this.known.get(roomId) === known) this.known.delete(roomId);
+      this.stats.mispredicted++;
+      return undefined;
+    }
+    this.stats.predicted++;
+    const message = toMessage({ ...row, body: q.input.body ?? null }, q.actor.user);
+    this.ctx.notify.messagePosted(message);
+    return { message, duplicate: false };
   }
 }
+
+/** What a process knows of a room from its last committed send there. */
+interface KnownRoom {
+  view: PredictedRoom;
+  lastSeq: number;
+}
+
+/** Rooms whose last view a process keeps for predicted sends. */
+const MAX_KNOWN_ROOMS = 10_000;
+
+const viewOf = (room: PredictedRoom): PredictedRoom => ({
+  encrypted: room.encrypted,
+  retentionSeconds: room.retentionSeconds,
+  mlsEpoch: room.mlsEpoch,
+  commitRequired: room.commitRequired,
+});
 
 /** Thrown inside the transaction to roll the seq back when the clientMsgId was already stored. */
 class AlreadyStored {
@@ -272,9 +361,13 @@ class AlreadyStored {
  * seq). The membership is read under the lock, so a member removed concurrently cannot slip a message in after
  * the removal.
  */
-async function postAlone(ctx: DomainContext, q: QueuedSend): Promise<PostedMessage> {
+async function postAlone(
+  ctx: DomainContext,
+  q: QueuedSend,
+  committed: (roomId: string, known: KnownRoom) => void = () => {},
+): Promise<PostedMessage> {
   const { actor, input } = q;
-  let stored: { message: Message; sealing: SealingKey | null };
+  let stored: { message: Message; sealing: SealingKey | null; known: KnownRoom };
   try {
     stored = await ctx.db.transaction(async (tx) => {
       const room = await takeNextSeqAsMember(tx, input.roomId, actor.user.id);
@@ -288,7 +381,8 @@ async function postAlone(ctx: DomainContext, q: QueuedSend): Promise<PostedMessa
         const prior = await findByClientMsgId(tx, room.id, actor.user.id, input.clientMsgId!);
         throw new AlreadyStored(await openedMessage(ctx, prior!, actor.user));
       }
-      return { message: toMessage({ ...row, body: input.body ?? null }, actor.user), sealing };
+      const message = toMessage({ ...row, body: input.body ?? null }, actor.user);
+      return { message, sealing, known: { view: viewOf(room), lastSeq: room.seq } };
     });
   } catch (err) {
     if (err instanceof AlreadyStored) return { message: err.message, duplicate: true };
@@ -301,6 +395,7 @@ async function postAlone(ctx: DomainContext, q: QueuedSend): Promise<PostedMessa
     throw err;
   }
   stored.sealing?.remember();
+  committed(stored.message.roomId, stored.known);
   ctx.notify.messagePosted(stored.message);
   return { message: stored.message, duplicate: false };
 }
@@ -317,8 +412,13 @@ type Outcome =
  * each send in queue order, then one statement inserts every message and moves every room's last seq. Throws
  * when the transaction failed: then nothing of the batch is stored.
  */
-async function commitBatch(ctx: DomainContext, batch: QueuedSend[]): Promise<Outcome[]> {
+async function commitBatch(
+  ctx: DomainContext,
+  batch: QueuedSend[],
+  seen: (roomId: string, known: KnownRoom) => void,
+): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
+  const views: Array<[string, KnownRoom]> = [];
   await ctx.db.transaction(async (tx) => {
     const roomIds = [...new Set(batch.map((q) => q.input.roomId))];
     const locked = await lockRooms(tx, roomIds);
@@ -356,7 +456,12 @@ async function commitBatch(ctx: DomainContext, batch: QueuedSend[]): Promise<Out
     // so the common batch spends no statement looking for them.
     const heads = [...lastSeqs].map(([roomId, lastSeq]) => ({ roomId, lastSeq }));
     if ((await insertBatch(tx, rows, heads)) < rows.length) throw new Error('a resend in the batch');
+    for (const room of locked.values()) {
+      views.push([room.id, { view: viewOf(room), lastSeq: lastSeqs.get(room.id) ?? room.lastSeq }]);
+    }
   });
+  // Committed: what the batch saw is now true of each room.
+  for (const [roomId, known] of views) seen(roomId, known);
   return outcomes;
 }
 

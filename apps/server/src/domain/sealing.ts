@@ -115,32 +115,42 @@ export class BodySealer {
    * (the sending transaction, so that a key exists exactly when a body sealed with it does).
    */
   async keyFor(roomId: string, expiresAt: Date | null, now: Date, db: Db | Tx = this.db): Promise<SealingKey> {
-    const period =
-      expiresAt === null ? FOREVER : Math.floor(expiresAt.getTime() / 1000 / this.periodSeconds) * this.periodSeconds;
-    const cacheKey = `${roomId}|${period}`;
-    let dataKey = this.byPeriod.get(cacheKey);
-    if (dataKey?.destroyAfter && dataKey.destroyAfter <= now) {
+    const known = this.knownKeyFor(roomId, expiresAt, now);
+    if (known) return known;
+    const period = this.periodOf(expiresAt);
+    const fresh = randomBytes(KEY);
+    const row = await findOrCreateRoomKey(db, {
+      roomId,
+      period,
+      wrappedKey: seal(this.master.key, fresh, keyAad(roomId, period)),
+      masterKeyId: this.master.id,
+      destroyAfter: period === FOREVER ? null : new Date((period + this.periodSeconds) * 1000),
+    });
+    const found = this.unwrap(row, false);
+    return this.sealingKey(found, () => {
+      this.keys.set(found.id, found);
+      this.byPeriod.set(`${roomId}|${period}`, found);
+    });
+  }
+
+  /** The key `keyFor` would return, if this process already holds it (no store access); undefined otherwise. */
+  knownKeyFor(roomId: string, expiresAt: Date | null, now: Date): SealingKey | undefined {
+    const dataKey = this.byPeriod.get(`${roomId}|${this.periodOf(expiresAt)}`);
+    if (dataKey === undefined) return undefined;
+    if (dataKey.destroyAfter && dataKey.destroyAfter <= now) {
       this.forget(dataKey);
-      dataKey = undefined;
+      return undefined;
     }
-    let remember = () => {};
-    if (dataKey === undefined) {
-      const fresh = randomBytes(KEY);
-      const row = await findOrCreateRoomKey(db, {
-        roomId,
-        period,
-        wrappedKey: seal(this.master.key, fresh, keyAad(roomId, period)),
-        masterKeyId: this.master.id,
-        destroyAfter: period === FOREVER ? null : new Date((period + this.periodSeconds) * 1000),
-      });
-      const found = this.unwrap(row, false);
-      dataKey = found;
-      remember = () => {
-        this.keys.set(found.id, found);
-        this.byPeriod.set(cacheKey, found);
-      };
-    }
-    const { id, key } = dataKey;
+    return this.sealingKey(dataKey, () => {});
+  }
+
+  private periodOf(expiresAt: Date | null): number {
+    return expiresAt === null
+      ? FOREVER
+      : Math.floor(expiresAt.getTime() / 1000 / this.periodSeconds) * this.periodSeconds;
+  }
+
+  private sealingKey({ id, key }: DataKey, remember: () => void): SealingKey {
     return { id, seal: (room, seq, body) => seal(key, utf8.encode(body), bodyAad(room, seq)), remember };
   }
 

@@ -117,6 +117,14 @@ export class RoomFeed {
       });
   }
 
+  /** The highest seq announced to this feed: the head, or a later one waiting for a gap to fill. */
+  lastSeqSeen(): number | undefined {
+    if (this.head === null) return undefined;
+    let seen = this.head;
+    for (const seq of this.pending.keys()) if (seq > seen) seen = seq;
+    return seen;
+  }
+
   onEnvelope(header: EnvelopeHeader, frame: string): void {
     if (this.head === null) {
       this.early.push({ header, frame });

@@ -52,6 +52,11 @@ export class Registry {
     return feed;
   }
 
+  /** The highest seq of the room this process has been told of (delivered or waiting for a gap), if it follows it. */
+  lastSeqSeen(roomId: string): number | undefined {
+    return this.feeds.get(roomId)?.lastSeqSeen();
+  }
+
   /** After notifications may have been lost (broker outage): every feed catches up from the store. */
   resync(): void {
     for (const feed of this.feeds.values()) void feed.resync();

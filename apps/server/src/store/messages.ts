@@ -126,6 +126,58 @@ export async function insertBatch(
   return Number(rows[0]?.stored ?? 0);
 }
 
+/** What a predicted send assumes of its room: it must still hold under the room row's lock, or nothing is stored. */
+export interface PredictedRoom {
+  encrypted: boolean;
+  retentionSeconds: number | null;
+  mlsEpoch: number | null;
+  commitRequired: boolean;
+}
+
+/**
+ * One send as one statement, without a transaction around it: takes the seq the caller predicted (the room's
+ * last seq must be `row.seq - 1`), checks under the room row's lock that the room is as `room` says and that the
+ * sender is a member with one of `roles` who is not muted at `now`, and inserts the row, all or nothing. False
+ * when any condition failed: then nothing was stored and the seq was not taken. A clientMsgId already stored
+ * fails the statement with a unique violation (also storing nothing).
+ */
+export async function insertPredicted(
+  db: Db,
+  row: typeof messages.$inferInsert,
+  room: PredictedRoom,
+  roles: readonly string[],
+  now: Date,
+): Promise<boolean> {
+  const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+  const result = await db.execute(sql`
+    with taken as (
+      update rooms set last_seq = ${row.seq}::bigint
+      from room_members m
+      where rooms.id = ${row.roomId}::uuid and rooms.last_seq = ${row.seq - 1}::bigint
+        and rooms.encrypted = ${room.encrypted}
+        and rooms.retention_seconds is not distinct from ${room.retentionSeconds}::integer
+        and rooms.mls_epoch is not distinct from ${room.mlsEpoch}::bigint
+        and rooms.commit_required = ${room.commitRequired}
+        and m.room_id = ${row.roomId}::uuid and m.user_id = ${row.senderId}::uuid
+        and m.role in (${sql.join(
+          roles.map((r) => sql`${r}`),
+          sql`, `,
+        )})
+        and (m.muted_until is null or m.muted_until <= ${iso(now)}::timestamptz)
+      returning rooms.last_seq as seq
+    )
+    insert into messages (room_id, seq, sender_id, sealed_body, body_key_id, ciphertext, epoch, franking_tag,
+      franking_binding, client_msg_id, created_at, expires_at)
+    select ${row.roomId}::uuid, taken.seq, ${row.senderId}::uuid, ${row.sealedBody ?? null}::text,
+      ${row.bodyKeyId ?? null}::uuid, ${row.ciphertext ?? null}::text, ${row.epoch ?? null}::bigint,
+      ${row.frankingTag ?? null}::text, ${row.frankingBinding ?? null}::text, ${row.clientMsgId ?? null}::text,
+      ${iso(row.createdAt)}::timestamptz, ${iso(row.expiresAt)}::timestamptz
+    from taken
+    returning seq`);
+  const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
+  return rows.length === 1;
+}
+
 /** Inserts a message; undefined when its clientMsgId is already stored for this sender and room. */
 export async function insertMessage(tx: Tx, values: typeof messages.$inferInsert): Promise<MessageRow | undefined> {
   const [row] = await tx.insert(messages).values(values).onConflictDoNothing().returning();

@@ -21,10 +21,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A real Salon on a free port, in-process: PGlite in memory, or a fresh PostgreSQL database (+ Redis). */
+/**
+ * A real Salon on a free port, in-process: PGlite in memory, or a fresh PostgreSQL database (+ Redis). A
+ * `config.database` given by the caller is used as it is (e.g. a second process on the same database).
+ */
 export async function startTestServer(opts: { mode?: Mode; config?: Partial<Config> } = {}): Promise<TestServer> {
   const mode = opts.mode ?? 'embedded';
-  const testDb = mode === 'embedded' ? null : await createTestDatabase();
+  const testDb = mode === 'embedded' || opts.config?.database ? null : await createTestDatabase();
   const config: Config = {
     ...loadConfig({}),
     port: 0,

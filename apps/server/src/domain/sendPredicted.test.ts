@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, joinedRoom, newRoom, newUser, range, type TestUser, WsClient } from '../test/client.js';
+import { startTestServer, type TestServer } from '../test/harness.js';
+import { createTestDatabase, type TestDatabase } from '../test/postgres.js';
+import { type SendStats, sendStats } from './messages.js';
+
+const delta = (after: SendStats, before: SendStats) => ({
+  predicted: after.predicted - before.predicted,
+  mispredicted: after.mispredicted - before.mispredicted,
+  alone: after.alone - before.alone,
+});
+
+/**
+ * A send alone to a room the process already knows goes as one statement at a predicted seq (domain/messages.ts).
+ * Whatever changed under the prediction, the send is answered exactly as the transactional way would, and the
+ * room's seqs stay gapless.
+ */
+describe.each(['embedded', 'postgres'] as const)('sends at a predicted seq (%s)', (mode) => {
+  let server: TestServer;
+  let owner: TestUser;
+  let member: TestUser;
+  beforeAll(async () => {
+    server = await startTestServer({ mode });
+    [owner, member] = await Promise.all([newUser(server.url, 'owner'), newUser(server.url, 'member')]);
+  });
+  afterAll(() => server?.close());
+  const stats = () => sendStats(server.salon.domain);
+
+  it('stores a steady stream in one statement per send: gapless seqs, bodies sealed and opened, acked after commit', async () => {
+    const roomId = await joinedRoom(server.url, owner, member);
+    const [sender, observer] = await Promise.all([
+      WsClient.connect(server.url, member.token),
+      WsClient.connect(server.url, owner.token),
+    ]);
+    await observer.request({ type: 'subscribe', id: 's', roomId });
+    const before = stats();
+    for (const i of range(1, 20)) {
+      const ack = await sender.request({
+        type: 'send',
+        id: `m${i}`,
+        roomId,
+        body: `message ${i}`,
+        clientMsgId: `c${i}`,
+      });
+      expect(ack).toMatchObject({ type: 'ack', seq: i });
+      // Acked means committed: the row is there, its body opens under its seq.
+      expect((await server.stored(roomId)).at(-1)).toEqual({ seq: i, body: `message ${i}` });
+    }
+    const d = delta(stats(), before);
+    // The first send learns the room; every later one is predicted right.
+    expect(d).toEqual({ predicted: 19, mispredicted: 0, alone: 1 });
+    await observer.wait((f) => f.type === 'message' && f.seq === 20);
+    expect(observer.seqs(roomId)).toEqual(range(1, 20));
+    const history = await api<{ messages: Array<{ seq: number; body: string }> }>(
+      server.url,
+      'GET',
+      `/api/rooms/${roomId}/messages?limit=50`,
+      { token: owner.token },
+    );
+    expect(history.json.messages.map((m) => m.body)).toEqual(range(1, 20).map((i) => `message ${i}`));
+    await Promise.all([sender.close(), observer.close()]);
+  });
+
+  it('falls back and answers exactly when the room changed under it: retention, resend, mute, removal', async () => {
+    const roomId = await joinedRoom(server.url, owner, member);
+    const [ws, ownerWs] = await Promise.all([
+      WsClient.connect(server.url, member.token),
+      WsClient.connect(server.url, owner.token),
+    ]);
+    expect(await ws.request({ type: 'send', id: 'a', roomId, body: 'a', clientMsgId: 'a' })).toMatchObject({ seq: 1 });
+    expect(await ws.request({ type: 'send', id: 'b', roomId, body: 'b' })).toMatchObject({ seq: 2 });
+
+    // The owner turns retention on: the prediction assumed none, so the send goes the transactional way and expires.
+    const patch = await api(server.url, 'PATCH', `/api/rooms/${roomId}`, {
+      token: owner.token,
+      body: { retentionSeconds: 3600 },
+    });
+    expect(patch.status).toBe(200);
+    let before = stats();
+    const kept = await ws.request({ type: 'send', id: 'c', roomId, body: 'c' });
+    expect(kept).toMatchObject({ type: 'ack', seq: 3 });
+    expect(delta(stats(), before)).toMatchObject({ mispredicted: 1, alone: 1 });
+    const [row] = await server.query<{ expires_at: unknown }>(
+      `select expires_at from messages where room_id = '${roomId}' and seq = 3`,
+    );
+    expect(row?.expires_at).not.toBeNull();
+    // A timer longer than the retention is refused with the reason, not stored.
+    expect(await ws.request({ type: 'send', id: 'long', roomId, body: 'x', ttlSeconds: 7200 })).toMatchObject({
+      type: 'error',
+      code: 'invalid_request',
+    });
+
+    // A resend of the first message is answered with its first copy.
+    before = stats();
+    expect(await ws.request({ type: 'send', id: 'a2', roomId, body: 'a', clientMsgId: 'a' })).toMatchObject({
+      type: 'ack',
+      seq: 1,
+      duplicate: true,
+    });
+    expect(await ws.request({ type: 'send', id: 'd', roomId, body: 'd' })).toMatchObject({ seq: 4 });
+    expect(stats().predicted - before.predicted).toBeGreaterThanOrEqual(1);
+
+    // Muted: the statement finds the mute under the lock; the refusal says why.
+    const mute = await api(server.url, 'POST', `/api/rooms/${roomId}/members/${member.user.id}/mute`, {
+      token: owner.token,
+      body: { seconds: 600 },
+    });
+    expect(mute.status).toBe(204);
+    const muted = await ws.request({ type: 'send', id: 'e', roomId, body: 'e' });
+    expect(muted).toMatchObject({ type: 'error', code: 'forbidden' });
+    expect(muted.message).toContain('muted');
+    expect(await ownerWs.request({ type: 'send', id: 'o1', roomId, body: 'owner' })).toMatchObject({ seq: 5 });
+
+    // Removed: the next send is refused and takes no seq.
+    const kick = await api(server.url, 'POST', `/api/rooms/${roomId}/members/${member.user.id}/kick`, {
+      token: owner.token,
+      body: {},
+    });
+    expect(kick.status).toBeLessThan(300);
+    const refused = await ws.request({ type: 'send', id: 'f', roomId, body: 'f' });
+    expect(refused.type).toBe('error');
+    expect(await ownerWs.request({ type: 'send', id: 'o2', roomId, body: 'owner again' })).toMatchObject({ seq: 6 });
+
+    expect(await server.stored(roomId)).toEqual([
+      { seq: 1, body: 'a' },
+      { seq: 2, body: 'b' },
+      { seq: 3, body: 'c' },
+      { seq: 4, body: 'd' },
+      { seq: 5, body: 'owner' },
+      { seq: 6, body: 'owner again' },
+    ]);
+    await Promise.all([ws.close(), ownerWs.close()]);
+  });
+});
+
+describe('sends at a predicted seq on two processes (PostgreSQL + Redis)', () => {
+  let db: TestDatabase;
+  let a: TestServer;
+  let b: TestServer;
+  let alice: TestUser;
+  let bob: TestUser;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const config = { database: { kind: 'postgres' as const, url: db.url } };
+    a = await startTestServer({ mode: 'postgres+redis', config });
+    b = await startTestServer({ mode: 'postgres+redis', config });
+    [alice, bob] = await Promise.all([newUser(a.url, 'alice'), newUser(b.url, 'bob')]);
+  });
+  afterAll(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    await db?.drop();
+  });
+
+  it("predicts past the other process's sends from what the broker announced; seqs stay gapless", async () => {
+    const roomId = await newRoom(a.url, alice);
+    expect((await api(b.url, 'POST', `/api/rooms/${roomId}/join`, { token: bob.token })).status).toBe(200);
+    const [wa, wb] = await Promise.all([WsClient.connect(a.url, alice.token), WsClient.connect(b.url, bob.token)]);
+    // Subscribed, each process follows the room and hears of the other's sends.
+    await wa.request({ type: 'subscribe', id: 's', roomId });
+    await wb.request({ type: 'subscribe', id: 's', roomId });
+    const before = [sendStats(a.salon.domain), sendStats(b.salon.domain)];
+    for (const i of range(1, 10)) {
+      const [ws, other] = i % 2 === 1 ? [wa, wb] : [wb, wa];
+      expect(await ws.request({ type: 'send', id: `m${i}`, roomId, body: `m${i}` })).toMatchObject({ seq: i });
+      await other.wait((f) => f.type === 'message' && f.roomId === roomId && f.seq === i);
+    }
+    const predicted =
+      sendStats(a.salon.domain).predicted -
+      before[0]!.predicted +
+      sendStats(b.salon.domain).predicted -
+      before[1]!.predicted;
+    // Each process's first send learns the room; the other eight are predicted from the announced seqs.
+    expect(predicted).toBe(8);
+    expect((await a.stored(roomId)).map((m) => m.body)).toEqual(range(1, 10).map((i) => `m${i}`));
+    await Promise.all([wa.close(), wb.close()]);
+  });
+});
