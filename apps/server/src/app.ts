@@ -136,6 +136,7 @@ export async function startSalon(config: Config): Promise<Salon> {
     requireTotp: config.requireTotp,
     // PGlite runs one transaction at a time: a second batch would only wait, and be smaller.
     sendBatchesInFlight: database.kind === 'postgres' ? 2 : 1,
+    sendLingerMs: database.kind === 'postgres' ? 2 : 5,
     lastSeqHint: (roomId) => registry.lastSeqSeen(roomId),
   };
   let draining = false;

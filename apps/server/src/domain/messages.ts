@@ -8,6 +8,7 @@ import {
   listMessages,
   lockRooms,
   type MessageRow,
+  type PredictedHead,
   type PredictedRoom,
   takeNextSeqAsMember,
   toMessage,
@@ -169,8 +170,12 @@ export interface SendStats {
   batchedSends: number;
   /** Batches whose transaction failed, whose sends then went alone. */
   fallbacks: number;
-  /** Sends alone stored by one statement at a predicted seq, and predictions that failed (they then went alone). */
+  /**
+   * Sends stored by one statement at predicted seqs (`predictedStatements` of them), and sends whose prediction
+   * failed (they then went the transactional way).
+   */
   predicted: number;
+  predictedStatements: number;
   mispredicted: number;
 }
 
@@ -182,7 +187,7 @@ const queues = new WeakMap<DomainContext, SendQueue>();
 function sendQueueOf(ctx: DomainContext): SendQueue {
   let queue = queues.get(ctx);
   if (!queue) {
-    queue = new SendQueue(ctx, ctx.sendBatchesInFlight ?? 1);
+    queue = new SendQueue(ctx, ctx.sendBatchesInFlight ?? 1, ctx.sendLingerMs ?? LINGER_MS);
     queues.set(ctx, queue);
   }
   return queue;
@@ -193,21 +198,30 @@ const MAX_BATCH = 200;
 /** A process is busy with sends when its last LINGER_AFTER sends came less than BUSY_GAP_MS apart on average. */
 const LINGER_AFTER = 8;
 const BUSY_GAP_MS = 10;
-/** How long the first send of a batch waits for others on a busy process. */
+/** How long the first send of a batch waits for others on a busy process, by default (see `sendLingerMs`). */
 const LINGER_MS = 2;
 
 /** The process's sends, committed in batches; at most `maxInFlight` transactions at once. */
 class SendQueue {
-  private queue: Array<{ q: QueuedSend; resolve(p: PostedMessage): void; reject(e: unknown): void }> = [];
+  private queue: Waiting[] = [];
   private inFlight = 0;
   private scheduled = false;
-  readonly stats: SendStats = { alone: 0, batches: 0, batchedSends: 0, fallbacks: 0, predicted: 0, mispredicted: 0 };
+  readonly stats: SendStats = {
+    alone: 0,
+    batches: 0,
+    batchedSends: 0,
+    fallbacks: 0,
+    predicted: 0,
+    predictedStatements: 0,
+    mispredicted: 0,
+  };
   /** Per room, what the last committed send saw under the lock and the last seq handed out: the base of predictions. */
   private readonly known = new Map<string, KnownRoom>();
 
   constructor(
     private readonly ctx: DomainContext,
     private readonly maxInFlight: number,
+    private readonly lingerMs: number,
   ) {}
 
   /** When the last LINGER_AFTER sends arrived (a ring): tells a busy stream of sends from occasional ones. */
@@ -233,8 +247,8 @@ class SendQueue {
       this.pump();
     };
     // The sends of this turn of the event loop go together. Under a steady stream of sends (more than one per
-    // BUSY_GAP_MS), the first waits LINGER_MS for company: a transaction per send would cost more than the wait.
-    if (busy) setTimeout(go, LINGER_MS);
+    // BUSY_GAP_MS), the first waits `lingerMs` for company: a statement per send would cost more than the wait.
+    if (busy) setTimeout(go, this.lingerMs);
     else setImmediate(go);
   }
 
@@ -249,11 +263,10 @@ class SendQueue {
     }
   }
 
-  private async run(
-    batch: Array<{ q: QueuedSend; resolve(p: PostedMessage): void; reject(e: unknown): void }>,
-  ): Promise<void> {
-    if (batch.length > 1) {
-      const sends = batch.map((b) => b.q);
+  private async run(batch: Waiting[]): Promise<void> {
+    const rest = this.known.size > 0 ? await this.runPredicted(batch) : batch;
+    if (rest.length > 1) {
+      const sends = rest.map((b) => b.q);
       let outcomes: Outcome[] | undefined;
       try {
         outcomes = await commitBatch(this.ctx, sends, (roomId, known) => this.remember(roomId, known));
@@ -263,22 +276,17 @@ class SendQueue {
       }
       if (outcomes) {
         this.stats.batches++;
-        this.stats.batchedSends += batch.length;
+        this.stats.batchedSends += rest.length;
         const settle = announceBatch(this.ctx, sends, outcomes);
-        for (const [i, b] of batch.entries()) await settle[i]!().then(b.resolve, b.reject);
+        for (const [i, b] of rest.entries()) await settle[i]!().then(b.resolve, b.reject);
         return;
       }
       this.stats.fallbacks++;
     }
-    for (const b of batch) await this.postOne(b.q).then(b.resolve, b.reject);
-  }
-
-  /** A send alone: at a predicted seq in one statement when this process knows the room, else in a transaction. */
-  private async postOne(q: QueuedSend): Promise<PostedMessage> {
-    const predicted = await this.tryPredicted(q);
-    if (predicted) return predicted;
-    this.stats.alone++;
-    return postAlone(this.ctx, q, (roomId, known) => this.remember(roomId, known));
+    this.stats.alone += rest.length;
+    for (const b of rest) {
+      await postAlone(this.ctx, b.q, (roomId, known) => this.remember(roomId, known)).then(b.resolve, b.reject);
+    }
   }
 
   private remember(roomId: string, known: KnownRoom): void {
@@ -288,50 +296,112 @@ class SendQueue {
   }
 
   /**
-   * One statement instead of a transaction of four: the seq after the last this process saw (its own sends, and
-   * the broker's hint for other processes'), conditioned on the room being as it was and the sender being an
-   * unmuted member with a sending role, all checked under the room row's lock. Any surprise (another process's
-   * send took the seq, settings changed, the sender was muted or removed, a resend, a new data key needed) leaves
-   * nothing stored, and the send goes the transactional way, which answers it exactly. Undefined then.
+   * One statement instead of a transaction: for each room this process knows, the seqs after the last one it saw
+   * (its own sends, and the broker's hint for other processes'), conditioned on the room being as it was and each
+   * sender being an unmuted member with a sending role, all checked under the room row's lock. A room with any
+   * surprise (another process's send took the seq, settings changed, a sender was muted or removed, a resend, a
+   * new data key needed) stores nothing, and its sends go the transactional way, which answers them exactly.
+   * Settles the sends it stored; returns the others in queue order.
    */
-  private async tryPredicted(q: QueuedSend): Promise<PostedMessage | undefined> {
-    const roomId = q.input.roomId;
+  private async runPredicted(batch: Waiting[]): Promise<Waiting[]> {
+    const byRoom = new Map<string, Waiting[]>();
+    for (const b of batch) {
+      const list = byRoom.get(b.q.input.roomId);
+      if (list) list.push(b);
+      else byRoom.set(b.q.input.roomId, [b]);
+    }
+    const plans: Prediction[] = [];
+    for (const [roomId, sends] of byRoom) {
+      const plan = this.predict(roomId, sends);
+      if (plan) plans.push(plan);
+    }
+    if (plans.length === 0) return batch;
+    // The next sends to these rooms predict after these ones, even while they are in flight.
+    for (const p of plans) p.known.lastSeq = p.head.last;
+    let stored = new Set<string>();
+    let resend = false;
+    try {
+      stored = await insertPredicted(
+        this.ctx.db,
+        plans.flatMap((p) => p.rows),
+        plans.map((p) => p.head),
+        SENDING_ROLES,
+        // The batch's first send is its earliest: a mute that ends meanwhile still refuses here (then exactly).
+        batch[0]!.q.now,
+      );
+    } catch (err) {
+      // Nothing was stored. A resend (its clientMsgId conflicts) changed nothing of the rooms: their predictions
+      // stay good for the next sends. Anything else (the store failing) is answered by the transactional way.
+      resend = isUniqueViolation(err);
+    }
+    const settled = new Set<Waiting>();
+    if (stored.size > 0) this.stats.predictedStatements++;
+    for (const p of plans) {
+      if (stored.has(p.head.roomId)) {
+        this.stats.predicted += p.sends.length;
+        for (const [i, b] of p.sends.entries()) {
+          const message = toMessage({ ...p.rows[i]!, body: b.q.input.body ?? null }, b.q.actor.user);
+          this.ctx.notify.messagePosted(message);
+          b.resolve({ message, duplicate: false });
+          settled.add(b);
+        }
+        continue;
+      }
+      this.stats.mispredicted += p.sends.length;
+      if (p.known.lastSeq !== p.head.last) continue;
+      if (resend) p.known.lastSeq = p.head.after;
+      else if (this.known.get(p.head.roomId) === p.known) this.known.delete(p.head.roomId);
+    }
+    return batch.filter((b) => !settled.has(b));
+  }
+
+  /** The rows of a room's sends at the seqs after the last one seen, if each passes on what is known of the room. */
+  private predict(roomId: string, sends: Waiting[]): Prediction | undefined {
     const known = this.known.get(roomId);
     if (known === undefined) return undefined;
-    let expiresAt: Date | null;
-    try {
-      expiresAt = admitPayload(known.view, q);
-    } catch {
-      return undefined;
-    }
-    const sealing = q.input.body !== undefined ? this.ctx.sealer.knownKeyFor(roomId, expiresAt, q.now) : null;
-    if (sealing === undefined) return undefined;
-    const seq = Math.max(known.lastSeq, this.ctx.lastSeqHint?.(roomId) ?? 0) + 1;
-    const row = messageRow(this.ctx, q, roomId, seq, expiresAt, sealing);
-    // The next send to this room predicts the seq after this one, even while this one is in flight.
-    known.lastSeq = seq;
-    let stored = false;
-    try {
-      stored = await insertPredicted(this.ctx.db, row, known.view, SENDING_ROLES, q.now);
-    } catch (err) {
-      // Nothing was stored; the transactional way answers. A resend (its clientMsgId conflicts) changed nothing
-      // of the room: the prediction stays good for the next send.
-      if (isUniqueViolation(err) && known.lastSeq === seq) {
-        known.lastSeq = seq - 1;
-        this.stats.mispredicted++;
+    const after = Math.max(known.lastSeq, this.ctx.lastSeqHint?.(roomId) ?? 0);
+    const resends = new Set<string>();
+    const rows: MessageRow[] = [];
+    for (const [i, { q }] of sends.entries()) {
+      // The same message twice in one batch: the transactional way answers the second with the first.
+      if (q.input.clientMsgId !== undefined) {
+        const key = `${q.actor.user.id}|${q.input.clientMsgId}`;
+        if (resends.has(key)) return undefined;
+        resends.add(key);
+      }
+      let expiresAt: Date | null;
+      try {
+        expiresAt = admitPayload(known.view, q);
+      } catch {
         return undefined;
       }
+      const sealing = q.input.body !== undefined ? this.ctx.sealer.knownKeyFor(roomId, expiresAt, q.now) : null;
+      if (sealing === undefined) return undefined;
+      rows.push(messageRow(this.ctx, q, roomId, after + 1 + i, expiresAt, sealing));
     }
-    if (!stored) {
-      if (this.known.get(roomId) === known) this.known.delete(roomId);
-      this.stats.mispredicted++;
-      return undefined;
-    }
-    this.stats.predicted++;
-    const message = toMessage({ ...row, body: q.input.body ?? null }, q.actor.user);
-    this.ctx.notify.messagePosted(message);
-    return { message, duplicate: false };
+    const senderIds = [...new Set(sends.map((b) => b.q.actor.user.id))];
+    return {
+      known,
+      sends,
+      rows,
+      head: { roomId, after, last: after + sends.length, room: known.view, senderIds },
+    };
   }
+}
+
+/** A send waiting in the queue, with how to settle it. */
+interface Waiting {
+  q: QueuedSend;
+  resolve(p: PostedMessage): void;
+  reject(e: unknown): void;
+}
+
+/** A room's sends in a predicted statement. */
+interface Prediction {
+  known: KnownRoom;
+  sends: Waiting[];
+  rows: MessageRow[];
+  head: PredictedHead;
 }
 
 /** What a process knows of a room from its last committed send there. */

@@ -131,6 +131,50 @@ describe.each(['embedded', 'postgres'] as const)('sends at a predicted seq (%s)'
     ]);
     await Promise.all([ws.close(), ownerWs.close()]);
   });
+  it('stores a burst over known rooms in one statement; a room with a surprise falls back alone', async () => {
+    const others = await Promise.all(range(1, 4).map(() => newUser(server.url, 'burst')));
+    const senders = [member, ...others];
+    const rooms = await Promise.all(range(1, 3).map(() => newRoom(server.url, owner)));
+    for (const roomId of rooms) {
+      for (const u of senders) await api(server.url, 'POST', `/api/rooms/${roomId}/join`, { token: u.token });
+    }
+    const ownerWs = await WsClient.connect(server.url, owner.token);
+    // One send each makes the rooms known to the process.
+    for (const roomId of rooms) await ownerWs.request({ type: 'send', id: `w-${roomId}`, roomId, body: 'warm' });
+    const mutedRoom = rooms[1]!;
+    const mute = await api(server.url, 'POST', `/api/rooms/${mutedRoom}/members/${member.user.id}/mute`, {
+      token: owner.token,
+      body: { seconds: 600 },
+    });
+    expect(mute.status).toBe(204);
+    const sockets = await Promise.all(senders.map((u) => WsClient.connect(server.url, u.token)));
+    const before = stats();
+    const answers = await Promise.all(
+      sockets.flatMap((ws, u) =>
+        rooms.flatMap((roomId, r) =>
+          range(1, 3).map((i) => ws.request({ type: 'send', id: `u${u}r${r}m${i}`, roomId, body: `u${u} m${i}` })),
+        ),
+      ),
+    );
+    const refused = answers.filter((a) => a.type === 'error');
+    // Only the muted member's sends to the room where they are muted are refused, with the reason.
+    expect(refused.map((a) => a.id).sort()).toEqual(['u0r1m1', 'u0r1m2', 'u0r1m3']);
+    expect(refused.every((a) => a.code === 'forbidden' && String(a.message).includes('muted'))).toBe(true);
+    const after = stats();
+    // Several sends per statement: the burst's batches went as one statement each, over several rooms.
+    expect(after.predicted - before.predicted).toBeGreaterThan(after.predictedStatements - before.predictedStatements);
+    expect(after.predictedStatements - before.predictedStatements).toBeGreaterThan(0);
+    for (const roomId of rooms) {
+      const stored = await server.stored(roomId);
+      const expected = roomId === mutedRoom ? 1 + 3 * (senders.length - 1) : 1 + 3 * senders.length;
+      expect(stored.map((m) => m.seq)).toEqual(range(1, expected));
+      for (const u of range(0, senders.length - 1)) {
+        const mine = stored.filter((m) => m.body?.startsWith(`u${u} `)).map((m) => m.body);
+        expect(mine).toEqual(roomId === mutedRoom && u === 0 ? [] : range(1, 3).map((i) => `u${u} m${i}`));
+      }
+    }
+    await Promise.all([ownerWs.close(), ...sockets.map((ws) => ws.close())]);
+  });
 });
 
 describe('sends at a predicted seq on two processes (PostgreSQL + Redis)', () => {

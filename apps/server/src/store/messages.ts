@@ -134,48 +134,76 @@ export interface PredictedRoom {
   commitRequired: boolean;
 }
 
+/** One room of a predicted batch: its seqs after `after` up to `last`, what is assumed of it, and its senders. */
+export interface PredictedHead {
+  roomId: string;
+  after: number;
+  last: number;
+  room: PredictedRoom;
+  senderIds: string[];
+}
+
 /**
- * One send as one statement, without a transaction around it: takes the seq the caller predicted (the room's
- * last seq must be `row.seq - 1`), checks under the room row's lock that the room is as `room` says and that the
- * sender is a member with one of `roles` who is not muted at `now`, and inserts the row, all or nothing. False
- * when any condition failed: then nothing was stored and the seq was not taken. A clientMsgId already stored
- * fails the statement with a unique violation (also storing nothing).
+ * Sends as one statement, without a transaction around it. For each room of `heads`, under the room row's lock:
+ * the room's last seq is still `after`, the room is as `room` says, and every sender of the room is a member with
+ * one of `roles` who is not muted at `now`; then its seq moves to `last` and its rows (which carry the seqs in
+ * between) are inserted. A room that fails a condition takes no seq and stores nothing; the others are stored.
+ * Returns the rooms that were stored. A clientMsgId already stored fails the whole statement with a unique
+ * violation (nothing stored).
  */
 export async function insertPredicted(
   db: Db,
-  row: typeof messages.$inferInsert,
-  room: PredictedRoom,
+  rows: Array<typeof messages.$inferInsert>,
+  heads: PredictedHead[],
   roles: readonly string[],
   now: Date,
-): Promise<boolean> {
+): Promise<Set<string>> {
   const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+  const headRows = heads.map(
+    (h) =>
+      sql`(${h.roomId}::uuid, ${h.after}::bigint, ${h.last}::bigint, ${h.room.encrypted}::boolean,
+        ${h.room.retentionSeconds}::integer, ${h.room.mlsEpoch}::bigint, ${h.room.commitRequired}::boolean,
+        ${`{${h.senderIds.join(',')}}`}::uuid[])`,
+  );
+  const messageRows = rows.map(
+    (r) =>
+      sql`(${r.roomId}::uuid, ${r.seq}::bigint, ${r.senderId}::uuid, ${r.sealedBody ?? null}::text,
+        ${r.bodyKeyId ?? null}::uuid, ${r.ciphertext ?? null}::text, ${r.epoch ?? null}::bigint,
+        ${r.frankingTag ?? null}::text, ${r.frankingBinding ?? null}::text, ${r.clientMsgId ?? null}::text,
+        ${iso(r.createdAt)}::timestamptz, ${iso(r.expiresAt)}::timestamptz)`,
+  );
   const result = await db.execute(sql`
-    with taken as (
-      update rooms set last_seq = ${row.seq}::bigint
-      from room_members m
-      where rooms.id = ${row.roomId}::uuid and rooms.last_seq = ${row.seq - 1}::bigint
-        and rooms.encrypted = ${room.encrypted}
-        and rooms.retention_seconds is not distinct from ${room.retentionSeconds}::integer
-        and rooms.mls_epoch is not distinct from ${room.mlsEpoch}::bigint
-        and rooms.commit_required = ${room.commitRequired}
-        and m.room_id = ${row.roomId}::uuid and m.user_id = ${row.senderId}::uuid
-        and m.role in (${sql.join(
-          roles.map((r) => sql`${r}`),
-          sql`, `,
-        )})
-        and (m.muted_until is null or m.muted_until <= ${iso(now)}::timestamptz)
-      returning rooms.last_seq as seq
+    with heads (id, after, last, encrypted, retention_seconds, mls_epoch, commit_required, senders) as (
+      values ${sql.join(headRows, sql`, `)}
+    ),
+    taken as (
+      update rooms set last_seq = h.last
+      from heads h
+      where rooms.id = h.id and rooms.last_seq = h.after
+        and rooms.encrypted = h.encrypted
+        and rooms.retention_seconds is not distinct from h.retention_seconds
+        and rooms.mls_epoch is not distinct from h.mls_epoch
+        and rooms.commit_required = h.commit_required
+        and cardinality(h.senders) = (
+          select count(*) from room_members m
+          where m.room_id = h.id and m.user_id = any(h.senders)
+            and m.role in (${sql.join(
+              roles.map((r) => sql`${r}`),
+              sql`, `,
+            )})
+            and (m.muted_until is null or m.muted_until <= ${iso(now)}::timestamptz)
+        )
+      returning rooms.id
     )
     insert into messages (room_id, seq, sender_id, sealed_body, body_key_id, ciphertext, epoch, franking_tag,
       franking_binding, client_msg_id, created_at, expires_at)
-    select ${row.roomId}::uuid, taken.seq, ${row.senderId}::uuid, ${row.sealedBody ?? null}::text,
-      ${row.bodyKeyId ?? null}::uuid, ${row.ciphertext ?? null}::text, ${row.epoch ?? null}::bigint,
-      ${row.frankingTag ?? null}::text, ${row.frankingBinding ?? null}::text, ${row.clientMsgId ?? null}::text,
-      ${iso(row.createdAt)}::timestamptz, ${iso(row.expiresAt)}::timestamptz
-    from taken
-    returning seq`);
-  const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
-  return rows.length === 1;
+    select * from (values ${sql.join(messageRows, sql`, `)}) as v
+    where v.column1 in (select id from taken)
+    returning room_id`);
+  const stored = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<{
+    room_id: string;
+  }>;
+  return new Set(stored.map((r) => r.room_id));
 }
 
 /** Inserts a message; undefined when its clientMsgId is already stored for this sender and room. */
