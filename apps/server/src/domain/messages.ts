@@ -229,26 +229,33 @@ class SendQueue {
   private arrival = 0;
 
   post(q: QueuedSend): Promise<PostedMessage> {
-    const now = performance.now();
-    const busy = now - this.arrivals[this.arrival]! < LINGER_AFTER * BUSY_GAP_MS;
-    this.arrivals[this.arrival] = now;
+    const at = performance.now();
+    this.arrivals[this.arrival] = at;
     this.arrival = (this.arrival + 1) % LINGER_AFTER;
     return new Promise((resolve, reject) => {
-      this.queue.push({ q, resolve, reject });
-      this.schedule(busy);
+      this.queue.push({ q, at, resolve, reject });
+      this.schedule();
     });
   }
 
-  private schedule(busy = false): void {
+  /** A steady stream of sends: the last LINGER_AFTER arrived less than BUSY_GAP_MS apart on average. */
+  private busy(now: number): boolean {
+    return now - this.arrivals[this.arrival]! < LINGER_AFTER * BUSY_GAP_MS;
+  }
+
+  private schedule(): void {
     if (this.scheduled || this.queue.length === 0 || this.inFlight >= this.maxInFlight) return;
     this.scheduled = true;
     const go = () => {
       this.scheduled = false;
       this.pump();
     };
-    // The sends of this turn of the event loop go together. Under a steady stream of sends (more than one per
-    // BUSY_GAP_MS), the first waits `lingerMs` for company: a statement per send would cost more than the wait.
-    if (busy) setTimeout(go, this.lingerMs);
+    // The sends of this turn of the event loop go together. Under a steady stream of sends, the batch waits for
+    // company until its oldest send has waited `lingerMs` (also counting the time it waited behind the statement
+    // in flight): a statement per send would cost more than the wait.
+    const now = performance.now();
+    const wait = this.busy(now) ? this.lingerMs - (now - this.queue[0]!.at) : 0;
+    if (wait > 0) setTimeout(go, wait);
     else setImmediate(go);
   }
 
@@ -392,6 +399,8 @@ class SendQueue {
 /** A send waiting in the queue, with how to settle it. */
 interface Waiting {
   q: QueuedSend;
+  /** When it was queued (performance.now()). */
+  at: number;
   resolve(p: PostedMessage): void;
   reject(e: unknown): void;
 }

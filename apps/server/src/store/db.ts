@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PGlite, type QueryOptions, type Transaction, types } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
@@ -8,6 +8,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { PgliteThread } from './pgliteThread.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -32,11 +33,15 @@ const MIGRATION_LOCK_KEY = 7_261_532_001;
 export async function openDatabase(config: DatabaseConfig, onPoolError: (err: Error) => void): Promise<Database> {
   if (config.kind === 'pglite') {
     if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
-    const options = { parsers: DRIZZLE_PARSERS };
-    const client = config.dataDir ? new PGlite(config.dataDir, options) : new PGlite(options);
-    const db = drizzlePglite({ client: withInstanceParsers(client), schema });
-    await migratePglite(db, { migrationsFolder });
-    return { db: db as unknown as Db, kind: 'pglite', close: () => client.close() };
+    const client = await PgliteThread.start(config.dataDir);
+    try {
+      const db = drizzlePglite({ client: client as unknown as PGlite, schema });
+      await migratePglite(db, { migrationsFolder });
+      return { db: db as unknown as Db, kind: 'pglite', close: () => client.close() };
+    } catch (err) {
+      await client.close();
+      throw err;
+    }
   }
   const pool = new pg.Pool({ connectionString: config.url, max: 10, connectionTimeoutMillis: 5000 });
   // An idle client losing its connection must not crash the process (the database may come back).
@@ -45,46 +50,6 @@ export async function openDatabase(config: DatabaseConfig, onPoolError: (err: Er
   releaseOnFailedBegin(pool, onPoolError);
   const db = drizzleNodePg({ client: pool, schema });
   return { db: db as unknown as Db, kind: 'postgres', close: () => pool.end() };
-}
-
-/** The date parsers drizzle passes with every PGlite query (it maps the strings itself), set once on the instance. */
-const DRIZZLE_PARSERS = {
-  [types.TIMESTAMP]: (value: string) => value,
-  [types.TIMESTAMPTZ]: (value: string) => value,
-  [types.INTERVAL]: (value: string) => value,
-  [types.DATE]: (value: string) => value,
-};
-
-/**
- * drizzle passes its date parsers with each query, and PGlite then merges them into a copy of its table of
- * parsers for every query: about 0.1 ms each, as much as a small query itself. The instance holds the same
- * parsers (`DRIZZLE_PARSERS`), so the per-query ones are dropped here, for queries in and out of transactions.
- */
-function withInstanceParsers<C extends PGlite | Transaction>(client: C): C {
-  const stripped = new WeakMap<QueryOptions, QueryOptions>();
-  const strip = (options: QueryOptions | undefined) => {
-    if (options?.parsers === undefined) return options;
-    let without = stripped.get(options);
-    if (without === undefined) {
-      const { parsers: _dropped, ...rest } = options;
-      without = rest;
-      stripped.set(options, without);
-    }
-    return without;
-  };
-  return new Proxy(client, {
-    get(target, key) {
-      if (key === 'query') {
-        return (text: string, params?: unknown[], options?: QueryOptions) => target.query(text, params, strip(options));
-      }
-      if (key === 'transaction' && 'transaction' in target) {
-        return <T>(callback: (tx: Transaction) => Promise<T>) =>
-          (target as PGlite).transaction((tx) => callback(withInstanceParsers(tx)));
-      }
-      const value = Reflect.get(target, key);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
 }
 
 /** Several processes may start at once on one database: only one migrates at a time. */
