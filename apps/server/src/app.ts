@@ -13,6 +13,7 @@ import { Limits } from './domain/limits.js';
 import { schedulePurge } from './domain/retention.js';
 import { BodySealer, parseMasterKey, resolveMasterKey } from './domain/sealing.js';
 import { isSendLimit, recordSecurityEvent } from './domain/security.js';
+import type { EarlyListener } from './earlyListener.js';
 import { installErrorHandlers } from './http/errors.js';
 import { originAllowed } from './http/origin.js';
 import { adminRoutes } from './http/routes/admin.js';
@@ -60,7 +61,7 @@ const SECURITY_HEADERS = {
 };
 
 /** Composition root: opens storage and broker, wires domain, HTTP and WebSocket layers, and listens. */
-export async function startSalon(config: Config): Promise<Salon> {
+export async function startSalon(config: Config, opts: { listener?: EarlyListener } = {}): Promise<Salon> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -177,7 +178,16 @@ export async function startSalon(config: Config): Promise<Salon> {
         maxBufferedBytes: config.maxBufferedBytes,
       },
     });
-    await app.listen({ host: config.host, port: config.port, backlog: config.listenBacklog });
+    if (opts.listener) {
+      // The port is already open (main.ts): serve what it accepted, and everything after.
+      await app.ready();
+      opts.listener.attach((socket) => {
+        app.server.emit('connection', socket);
+        socket.resume();
+      });
+    } else {
+      await app.listen({ host: config.host, port: config.port, backlog: config.listenBacklog });
+    }
   } catch (err) {
     await gateway?.close();
     await broker.close();
@@ -186,7 +196,7 @@ export async function startSalon(config: Config): Promise<Salon> {
   }
   const stopPurge = config.purgeIntervalMs > 0 ? schedulePurge(domain, config.purgeIntervalMs, log) : () => undefined;
   const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
+  const port = opts.listener?.port ?? (typeof address === 'object' && address ? address.port : config.port);
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   log.info({ url, database: database.kind, broker: broker.kind }, 'salon listening');
 
@@ -203,7 +213,12 @@ export async function startSalon(config: Config): Promise<Salon> {
       stopPurge();
       await gateway?.drain(config.shutdownGraceMs);
       await gateway?.close();
+      // The early listener stops accepting at once, and is closed once its connections are (it accepted them).
+      const listenerClosed = opts.listener?.close();
       await app.close();
+      // The HTTP server never listened: fastify leaves its keep-alive connections open, so they are closed here.
+      opts.listener?.destroyConnections();
+      await listenerClosed;
       await broker.close();
       limiterRedis?.disconnect();
       await database.close();

@@ -1,7 +1,12 @@
-import { startSalon } from './app.js';
 import { loadConfig } from './config.js';
+import { EarlyListener } from './earlyListener.js';
 
-const salon = await startSalon(loadConfig());
+const config = loadConfig();
+// The port opens before the application's code is even loaded: clients that reconnect meanwhile are held, not
+// refused (see earlyListener.ts).
+const listener = await EarlyListener.listen({ host: config.host, port: config.port, backlog: config.listenBacklog });
+const { startSalon } = await import('./app.js');
+const salon = await startSalon(config, { listener });
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Coalescer } from './coalesce.js';
 
 /** A loader whose reads finish when the test says so, recording the keys of each. */
@@ -55,5 +55,46 @@ describe('Coalescer', () => {
       ['a', 'b', 'boom'],
       ['c', 'd'],
     ]);
+  });
+
+  describe('with a linger, under a steady stream of lookups', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    /** 40 lookups, one per millisecond (a clock the test moves), with reads that answer at once. */
+    async function stream(lingerMs: number): Promise<string[][]> {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'setImmediate', 'performance'] });
+      await vi.advanceTimersByTimeAsync(1000);
+      const calls: string[][] = [];
+      const c = new Coalescer(
+        async (keys: string[]) => {
+          calls.push(keys);
+          return new Map(keys.map((k) => [k, k]));
+        },
+        (k: string) => k,
+        500,
+        1,
+        lingerMs,
+      );
+      const answers: Array<Promise<string | undefined>> = [];
+      for (let i = 0; i < 40; i++) {
+        answers.push(c.get(`k${i}`));
+        await vi.advanceTimersByTimeAsync(1);
+      }
+      await vi.advanceTimersByTimeAsync(50);
+      expect(await Promise.all(answers)).toEqual(Array.from({ length: 40 }, (_, i) => `k${i}`));
+      return calls;
+    }
+
+    it('waits for company once busy, so a stream becomes a few batches; without it, one read per lookup', async () => {
+      const alone = await stream(0);
+      expect(alone).toHaveLength(40);
+      const lingering = await stream(5);
+      // The first lookups (not busy yet) go alone; then a batch every 5 ms or so.
+      expect(lingering.length).toBeLessThan(20);
+      expect(lingering.flat()).toEqual(Array.from({ length: 40 }, (_, i) => `k${i}`));
+      expect(Math.max(...lingering.map((b) => b.length))).toBeGreaterThan(2);
+    });
   });
 });

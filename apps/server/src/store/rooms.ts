@@ -4,6 +4,7 @@ import { Coalescer } from './coalesce.js';
 import type { Db, Tx } from './db.js';
 import { deleteRoomKeys } from './keys.js';
 import { roomMembers, rooms, users } from './schema.js';
+import { LOOKUP_LINGER_MS } from './sessions.js';
 import { toUser } from './users.js';
 
 export type RoomRow = typeof rooms.$inferSelect;
@@ -75,30 +76,36 @@ const accessKey = (k: { roomId: string; userId: string }) => `${k.roomId}|${k.us
 export function findRoomWithRoleCoalesced(db: Db, roomId: string, userId: string): Promise<RoomWithRole | undefined> {
   let loader = roomAccessLoaders.get(db);
   if (!loader) {
-    loader = new Coalescer(async (keys) => {
-      const roomIds = [...new Set(keys.map((k) => k.roomId))];
-      // The rooms once each, and only the memberships asked for: joining every member of every room to every
-      // user of the batch would return rooms x users rows, most of them wide and unused.
-      const pairs = sql.join(
-        keys.map((k) => sql`(${k.roomId}::uuid, ${k.userId}::uuid)`),
-        sql`, `,
-      );
-      const [found, roles] = await Promise.all([
-        db.select().from(rooms).where(inArray(rooms.id, roomIds)),
-        db
-          .select({ roomId: roomMembers.roomId, userId: roomMembers.userId, role: roomMembers.role })
-          .from(roomMembers)
-          .where(sql`(${roomMembers.roomId}, ${roomMembers.userId}) in (${pairs})`),
-      ]);
-      const byRoom = new Map(found.map((room) => [room.id, room]));
-      const roleOf = new Map(roles.map((r) => [`${r.roomId}|${r.userId}`, r.role]));
-      const result = new Map<string, RoomWithRole>();
-      for (const k of keys) {
-        const room = byRoom.get(k.roomId);
-        if (room) result.set(accessKey(k), { room, role: roleOf.get(accessKey(k)) ?? null });
-      }
-      return result;
-    }, accessKey);
+    loader = new Coalescer(
+      async (keys) => {
+        const roomIds = [...new Set(keys.map((k) => k.roomId))];
+        // The rooms once each, and only the memberships asked for: joining every member of every room to every
+        // user of the batch would return rooms x users rows, most of them wide and unused.
+        const pairs = sql.join(
+          keys.map((k) => sql`(${k.roomId}::uuid, ${k.userId}::uuid)`),
+          sql`, `,
+        );
+        const [found, roles] = await Promise.all([
+          db.select().from(rooms).where(inArray(rooms.id, roomIds)),
+          db
+            .select({ roomId: roomMembers.roomId, userId: roomMembers.userId, role: roomMembers.role })
+            .from(roomMembers)
+            .where(sql`(${roomMembers.roomId}, ${roomMembers.userId}) in (${pairs})`),
+        ]);
+        const byRoom = new Map(found.map((room) => [room.id, room]));
+        const roleOf = new Map(roles.map((r) => [`${r.roomId}|${r.userId}`, r.role]));
+        const result = new Map<string, RoomWithRole>();
+        for (const k of keys) {
+          const room = byRoom.get(k.roomId);
+          if (room) result.set(accessKey(k), { room, role: roleOf.get(accessKey(k)) ?? null });
+        }
+        return result;
+      },
+      accessKey,
+      500,
+      1,
+      LOOKUP_LINGER_MS,
+    );
     roomAccessLoaders.set(db, loader);
   }
   return loader.get({ roomId, userId });

@@ -28,6 +28,8 @@ type LiveSession = {
   totpConfirmedAt: Date | null;
 };
 const sessionLoaders = new WeakMap<Db, Coalescer<string, LiveSession>>();
+/** How long a lookup may wait for others when sockets are authenticating steadily (a reconnect storm). */
+export const LOOKUP_LINGER_MS = 3;
 
 /**
  * The session with this token hash and its user, if any and not expired. Lookups are coalesced (see
@@ -59,6 +61,9 @@ export async function findLiveSession(db: Db, tokenHash: string, now: Date): Pro
         return new Map(rows.map(({ tokenHash, ...row }) => [tokenHash, row]));
       },
       (hash) => hash,
+      500,
+      1,
+      LOOKUP_LINGER_MS,
     );
     sessionLoaders.set(db, loader);
   }
