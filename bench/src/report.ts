@@ -53,14 +53,15 @@ export function renderScenario(report: ScenarioReport): string {
   return out.join('\n');
 }
 
-/** Writes `<dir>/<scenario>[-quick]-<timestamp>.json` and returns its path. */
+/** Writes `<dir>/<scenario>[-quick|-rates]-<timestamp>.json` and returns its path. */
 export async function writeResult(dir: string, report: ScenarioReport, meta: Record<string, unknown>): Promise<string> {
   await mkdir(dir, { recursive: true });
   const stamp = new Date()
     .toISOString()
     .replace(/[:.]/g, '-')
     .replace(/-\d{3}Z$/, 'Z');
-  const file = join(dir, `${report.scenario}${report.quick ? '-quick' : ''}-${stamp}.json`);
+  const kind = report.quick ? '-quick' : report.params.rates ? '-rates' : '';
+  const file = join(dir, `${report.scenario}${kind}-${stamp}.json`);
   const busy = [...busyTargets(report)];
   await writeFile(file, `${JSON.stringify({ meta, busyTargets: busy, ...report }, null, 2)}\n`);
   return file;

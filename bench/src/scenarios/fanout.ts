@@ -59,7 +59,7 @@ export const fanout: Scenario = {
         `Fan-out: 1 room x ${P.subscribers} subscribers, ${P.publishers} publishers taking turns, ` +
         `rate ladder ${P.ladder[0]}..${P.ladder.at(-1)} msg/s, ${P.stepMs / 1000} s steps, ${P.runs} ramps`,
       quick: ctx.quick,
-      params: P,
+      params: { ...P, ...(ctx.rates && { rates: ctx.rates }) },
       metrics: [
         { key: 'maxRate', header: `max msg/s (p99<${FANOUT_P99_MS}ms, no loss)`, digits: 0 },
         { key: 'deliveriesPerSec', header: 'deliveries/s @max', digits: 0 },

@@ -55,7 +55,7 @@ export const rooms: Scenario = {
         `Many rooms: ${P.rooms} rooms x ${P.members} members, sends spread over the rooms, ` +
         `ladder ${P.ladder[0]}..${P.ladder.at(-1)} sends/s, ${P.stepMs / 1000} s steps, ${P.runs} ramps`,
       quick: ctx.quick,
-      params: P,
+      params: { ...P, ...(ctx.rates && { rates: ctx.rates }) },
       metrics: [
         { key: 'maxRate', header: `max sends/s (p99<=${ROOMS_P99_MS}ms, no loss)`, digits: 0 },
         { key: 'deliveriesPerSec', header: 'deliveries/s @max', digits: 0 },
