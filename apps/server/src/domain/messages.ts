@@ -1,4 +1,5 @@
 import { type HistoryQuery, type Message, type Role, RoleSchema, type User } from '@salon/protocol';
+import { Linger } from '../store/coalesce.js';
 import {
   findByClientMsgId,
   findMemberships,
@@ -195,8 +196,7 @@ function sendQueueOf(ctx: DomainContext): SendQueue {
 
 /** Largest batch of sends in one transaction. */
 const MAX_BATCH = 200;
-/** A process is busy with sends when its last LINGER_AFTER sends came less than BUSY_GAP_MS apart on average. */
-const LINGER_AFTER = 8;
+/** A process is busy with sends when they come less than BUSY_GAP_MS apart on average (see `Linger`). */
 const BUSY_GAP_MS = 10;
 /** How long the first send of a batch waits for others on a busy process, by default (see `sendLingerMs`). */
 const LINGER_MS = 2;
@@ -218,29 +218,22 @@ class SendQueue {
   /** Per room, what the last committed send saw under the lock and the last seq handed out: the base of predictions. */
   private readonly known = new Map<string, KnownRoom>();
 
+  private readonly linger: Linger;
+
   constructor(
     private readonly ctx: DomainContext,
     private readonly maxInFlight: number,
-    private readonly lingerMs: number,
-  ) {}
-
-  /** When the last LINGER_AFTER sends arrived (a ring): tells a busy stream of sends from occasional ones. */
-  private readonly arrivals = new Float64Array(LINGER_AFTER);
-  private arrival = 0;
+    lingerMs: number,
+  ) {
+    this.linger = new Linger(lingerMs, BUSY_GAP_MS);
+  }
 
   post(q: QueuedSend): Promise<PostedMessage> {
-    const at = performance.now();
-    this.arrivals[this.arrival] = at;
-    this.arrival = (this.arrival + 1) % LINGER_AFTER;
+    const at = this.linger.arrived();
     return new Promise((resolve, reject) => {
       this.queue.push({ q, at, resolve, reject });
       this.schedule();
     });
-  }
-
-  /** A steady stream of sends: the last LINGER_AFTER arrived less than BUSY_GAP_MS apart on average. */
-  private busy(now: number): boolean {
-    return now - this.arrivals[this.arrival]! < LINGER_AFTER * BUSY_GAP_MS;
   }
 
   private schedule(): void {
@@ -251,10 +244,8 @@ class SendQueue {
       this.pump();
     };
     // The sends of this turn of the event loop go together. Under a steady stream of sends, the batch waits for
-    // company until its oldest send has waited `lingerMs` (also counting the time it waited behind the statement
-    // in flight): a statement per send would cost more than the wait.
-    const now = performance.now();
-    const wait = this.busy(now) ? this.lingerMs - (now - this.queue[0]!.at) : 0;
+    // company (`Linger`): a statement per send would cost more than the wait.
+    const wait = this.linger.delay(this.queue[0]!.at);
     if (wait > 0) setTimeout(go, wait);
     else setImmediate(go);
   }
@@ -443,7 +434,7 @@ class AlreadyStored {
 async function postAlone(
   ctx: DomainContext,
   q: QueuedSend,
-  committed: (roomId: string, known: KnownRoom) => void = () => {},
+  committed: (roomId: string, known: KnownRoom) => void,
 ): Promise<PostedMessage> {
   const { actor, input } = q;
   let stored: { message: Message; sealing: SealingKey | null; known: KnownRoom };

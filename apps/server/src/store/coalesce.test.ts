@@ -40,7 +40,7 @@ describe('Coalescer', () => {
 
   it('splits a large burst into batches of at most maxBatch and fails only the batch whose read failed', async () => {
     const { calls, load, openNext } = gatedLoader();
-    const c = new Coalescer(load, (k: string) => k, 3);
+    const c = new Coalescer(load, (k: string) => k, { maxBatch: 3 });
     const all = ['a', 'b', 'boom', 'c', 'd'].map((k) => c.get(k).then(String, (err: Error) => `error: ${err.message}`));
     await openNext();
     await openNext();
@@ -73,9 +73,7 @@ describe('Coalescer', () => {
           return new Map(keys.map((k) => [k, k]));
         },
         (k: string) => k,
-        500,
-        1,
-        lingerMs,
+        { lingerMs },
       );
       const answers: Array<Promise<string | undefined>> = [];
       for (let i = 0; i < 40; i++) {

@@ -29,6 +29,11 @@ const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url)
 /** Any constant works; it only has to be the same for every Salon process on one database. */
 const MIGRATION_LOCK_KEY = 7_261_532_001;
 
+/** The rows of a raw `db.execute` result, whichever driver produced it. */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
+}
+
 /** Opens the database and applies the committed migrations. */
 export async function openDatabase(config: DatabaseConfig, onPoolError: (err: Error) => void): Promise<Database> {
   if (config.kind === 'pglite') {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Device, Welcome } from '@salon/protocol';
 import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
-import type { Db, Tx } from './db.js';
+import { type Db, rowsOf, type Tx } from './db.js';
 import { devices, keyPackages, messageReports, messages, roomGroups, roomMembers, rooms, welcomes } from './schema.js';
 
 type Q = Db | Tx;
@@ -104,9 +104,9 @@ export async function claimKeyPackage(db: Q, deviceId: string, suite: number): P
       for update skip locked
     )
     returning key_package`);
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<{
+  const rows = rowsOf<{
     key_package: string;
-  }>;
+  }>(result);
   if (rows[0]) return rows[0].key_package;
   const [last] = await db
     .select({ keyPackage: keyPackages.keyPackage })

@@ -1,6 +1,6 @@
 import type { Message } from '@salon/protocol';
 import { and, asc, desc, eq, gt, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
-import type { Db, Tx } from './db.js';
+import { type Db, rowsOf, type Tx } from './db.js';
 import { messages, roomMembers, rooms, users } from './schema.js';
 import { toUser } from './users.js';
 
@@ -120,9 +120,9 @@ export async function insertBatch(
     update rooms set last_seq = v.seq from (values ${seqs}) as v(id, seq)
     where rooms.id = v.id
     returning (select count(*) from stored) as stored`);
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<{
+  const rows = rowsOf<{
     stored: string | number;
-  }>;
+  }>(result);
   return Number(rows[0]?.stored ?? 0);
 }
 
@@ -200,9 +200,9 @@ export async function insertPredicted(
     select * from (values ${sql.join(messageRows, sql`, `)}) as v
     where v.column1 in (select id from taken)
     returning room_id`);
-  const stored = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<{
+  const stored = rowsOf<{
     room_id: string;
-  }>;
+  }>(result);
   return new Set(stored.map((r) => r.room_id));
 }
 
@@ -338,9 +338,9 @@ export async function purgeExpired(db: Db, now: Date, limit: number): Promise<Ar
       for update skip locked
     )
     returning room_id, seq`);
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<{
+  const rows = rowsOf<{
     room_id: string;
     seq: string | number;
-  }>;
+  }>(result);
   return rows.map((r) => ({ roomId: r.room_id, seq: Number(r.seq) }));
 }

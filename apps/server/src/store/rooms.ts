@@ -102,9 +102,7 @@ export function findRoomWithRoleCoalesced(db: Db, roomId: string, userId: string
         return result;
       },
       accessKey,
-      500,
-      1,
-      LOOKUP_LINGER_MS,
+      { lingerMs: LOOKUP_LINGER_MS },
     );
     roomAccessLoaders.set(db, loader);
   }

@@ -61,9 +61,7 @@ export async function findLiveSession(db: Db, tokenHash: string, now: Date): Pro
         return new Map(rows.map(({ tokenHash, ...row }) => [tokenHash, row]));
       },
       (hash) => hash,
-      500,
-      1,
-      LOOKUP_LINGER_MS,
+      { lingerMs: LOOKUP_LINGER_MS },
     );
     sessionLoaders.set(db, loader);
   }

@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import { type Salon, startSalon } from '../app.js';
 import { type Config, loadConfig } from '../config.js';
 import { relaxedLimits } from '../domain/limits.js';
+import { rowsOf } from '../store/db.js';
 import { createTestDatabase, REDIS_URL, type TestDatabase } from './postgres.js';
 import { storedMessagesIn, TEST_MASTER_KEY } from './stored.js';
 
@@ -53,7 +54,7 @@ export async function startTestServer(opts: { mode?: Mode; config?: Partial<Conf
     salon,
     async query<T>(text: string) {
       const result = await salon.database.db.execute(sql.raw(text));
-      return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+      return rowsOf<T>(result);
     },
     stored: (roomId) => storedMessagesIn(salon.database.db, roomId, config.masterKey ?? TEST_MASTER_KEY),
     async close() {
