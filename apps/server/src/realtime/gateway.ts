@@ -11,6 +11,7 @@ import { type OriginPolicy, originAllowed } from '../http/origin.js';
 import { isDatabaseDown, redactDbError } from '../store/health.js';
 import { Connection } from './connection.js';
 import { dispatchFrame } from './dispatch.js';
+import { Heartbeat } from './heartbeat.js';
 import type { Registry } from './registry.js';
 
 export interface GatewayOptions {
@@ -117,19 +118,7 @@ export function attachGateway(
     );
   }
 
-  // Dead peers (no pong since the previous ping) are dropped; TCP alone can take many minutes to notice.
-  const heartbeat = setInterval(() => {
-    for (const conn of registry.allConnections()) {
-      if (!conn.alive) {
-        conn.closed = true;
-        conn.ws.terminate();
-        continue;
-      }
-      conn.alive = false;
-      conn.ws.ping();
-    }
-  }, options.heartbeatMs);
-  heartbeat.unref();
+  const heartbeat = new Heartbeat(() => registry.allConnections(), options.heartbeatMs);
 
   return {
     async drain(graceMs) {
@@ -139,7 +128,7 @@ export function attachGateway(
     },
     async close() {
       draining = true;
-      clearInterval(heartbeat);
+      heartbeat.stop();
       for (const conn of registry.allConnections())
         conn.close(CLOSE_CODES.serviceRestart, 'server restarting: reconnect');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
