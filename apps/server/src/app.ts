@@ -129,6 +129,7 @@ export async function startSalon(config: Config, opts: { listener?: EarlyListene
   });
   const domain: DomainContext = {
     db,
+    prepared: database.prepared,
     notify: createNotifier(broker, log),
     limits,
     sealer,

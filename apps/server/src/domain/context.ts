@@ -1,5 +1,6 @@
 import type { LimitTier, Message, User } from '@salon/protocol';
 import type { Db } from '../store/db.js';
+import type { RunPrepared } from '../store/prepared.js';
 import type { Limits } from './limits.js';
 import type { BodySealer } from './sealing.js';
 import type { SecurityEvent } from './security.js';
@@ -21,6 +22,8 @@ export interface Notifier {
 /** Everything a domain action needs from the outside world. */
 export interface DomainContext {
   db: Db;
+  /** Runs the hot paths' prepared statements (store/prepared.ts). */
+  prepared: RunPrepared;
   notify: Notifier;
   limits: Limits;
   /** Seals plaintext rooms' message bodies at rest and opens them again (crypto-shredding on expiry). */

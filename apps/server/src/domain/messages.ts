@@ -320,7 +320,7 @@ class SendQueue {
     let resend = false;
     try {
       stored = await insertPredicted(
-        this.ctx.db,
+        this.ctx.prepared,
         plans.flatMap((p) => p.rows),
         plans.map((p) => p.head),
         SENDING_ROLES,

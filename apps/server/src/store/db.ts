@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { PgliteThread } from './pgliteThread.js';
+import { GENERIC_PLANS, type PgText, type RunPrepared } from './prepared.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -19,6 +20,8 @@ export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelati
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /** Runs the hot paths' prepared statements (see prepared.ts). */
+  prepared: RunPrepared;
   close(): Promise<void>;
 }
 
@@ -42,20 +45,37 @@ export async function openDatabase(config: DatabaseConfig, onPoolError: (err: Er
     try {
       const db = drizzlePglite({ client: client as unknown as PGlite, schema });
       await migratePglite(db, { migrationsFolder });
-      return { db: db as unknown as Db, kind: 'pglite', close: () => client.close() };
+      return {
+        db: db as unknown as Db,
+        kind: 'pglite',
+        prepared: (statement, params) => client.prepared(statement, params),
+        close: () => client.close(),
+      };
     } catch (err) {
       await client.close();
       throw err;
     }
   }
-  const pool = new pg.Pool({ connectionString: config.url, max: 10, connectionTimeoutMillis: 5000 });
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: 10,
+    connectionTimeoutMillis: 5000,
+    options: `-c ${GENERIC_PLANS.replace(/ /g, '')}`,
+  });
   // An idle client losing its connection must not crash the process (the database may come back).
   pool.on('error', onPoolError);
   await migrateWithLock(pool);
   releaseOnFailedBegin(pool, onPoolError);
   const db = drizzleNodePg({ client: pool, schema });
-  return { db: db as unknown as Db, kind: 'postgres', close: () => pool.end() };
+  const prepared: RunPrepared = async (statement, params) => {
+    const result = await pool.query<PgText[]>({ ...statement, values: params, rowMode: 'array', types: TEXT_RESULTS });
+    return result.rows;
+  };
+  return { db: db as unknown as Db, kind: 'postgres', prepared, close: () => pool.end() };
 }
+
+/** Prepared statements' results stay in text form, as PGlite's thread returns them. */
+const TEXT_RESULTS: pg.CustomTypesConfig = { getTypeParser: () => (value: string) => value };
 
 /** Several processes may start at once on one database: only one migrates at a time. */
 async function migrateWithLock(pool: pg.Pool): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Message } from '@salon/protocol';
 import { and, asc, desc, eq, gt, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import { type Db, rowsOf, type Tx } from './db.js';
+import { type Prepared, pgArray, pgText, type RunPrepared } from './prepared.js';
 import { messages, roomMembers, rooms, users } from './schema.js';
 import { toUser } from './users.js';
 
@@ -143,38 +144,14 @@ export interface PredictedHead {
   senderIds: string[];
 }
 
-/**
- * Sends as one statement, without a transaction around it. For each room of `heads`, under the room row's lock:
- * the room's last seq is still `after`, the room is as `room` says, and every sender of the room is a member with
- * one of `roles` who is not muted at `now`; then its seq moves to `last` and its rows (which carry the seqs in
- * between) are inserted. A room that fails a condition takes no seq and stores nothing; the others are stored.
- * Returns the rooms that were stored. A clientMsgId already stored fails the whole statement with a unique
- * violation (nothing stored).
- */
-export async function insertPredicted(
-  db: Db,
-  rows: Array<typeof messages.$inferInsert>,
-  heads: PredictedHead[],
-  roles: readonly string[],
-  now: Date,
-): Promise<Set<string>> {
-  const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
-  const headRows = heads.map(
-    (h) =>
-      sql`(${h.roomId}::uuid, ${h.after}::bigint, ${h.last}::bigint, ${h.room.encrypted}::boolean,
-        ${h.room.retentionSeconds}::integer, ${h.room.mlsEpoch}::bigint, ${h.room.commitRequired}::boolean,
-        ${`{${h.senderIds.join(',')}}`}::uuid[])`,
-  );
-  const messageRows = rows.map(
-    (r) =>
-      sql`(${r.roomId}::uuid, ${r.seq}::bigint, ${r.senderId}::uuid, ${r.sealedBody ?? null}::text,
-        ${r.bodyKeyId ?? null}::uuid, ${r.ciphertext ?? null}::text, ${r.epoch ?? null}::bigint,
-        ${r.frankingTag ?? null}::text, ${r.frankingBinding ?? null}::text, ${r.clientMsgId ?? null}::text,
-        ${iso(r.createdAt)}::timestamptz, ${iso(r.expiresAt)}::timestamptz)`,
-  );
-  const result = await db.execute(sql`
-    with heads (id, after, last, encrypted, retention_seconds, mls_epoch, commit_required, senders) as (
-      values ${sql.join(headRows, sql`, `)}
+/** The statement of `insertPredicted`: one text for every batch, its rooms and rows given as arrays. */
+const INSERT_PREDICTED: Prepared = {
+  name: 'salon_insert_predicted',
+  text: `
+    with heads as (
+      select * from unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::boolean[], $5::integer[], $6::bigint[],
+        $7::boolean[], $8::text[])
+        as h(id, after, last, encrypted, retention_seconds, mls_epoch, commit_required, senders)
     ),
     taken as (
       update rooms set last_seq = h.last
@@ -184,26 +161,65 @@ export async function insertPredicted(
         and rooms.retention_seconds is not distinct from h.retention_seconds
         and rooms.mls_epoch is not distinct from h.mls_epoch
         and rooms.commit_required = h.commit_required
-        and cardinality(h.senders) = (
+        and cardinality(h.senders::uuid[]) = (
           select count(*) from room_members m
-          where m.room_id = h.id and m.user_id = any(h.senders)
-            and m.role in (${sql.join(
-              roles.map((r) => sql`${r}`),
-              sql`, `,
-            )})
-            and (m.muted_until is null or m.muted_until <= ${iso(now)}::timestamptz)
+          where m.room_id = h.id and m.user_id = any(h.senders::uuid[])
+            and m.role = any($9::text[])
+            and (m.muted_until is null or m.muted_until <= $10::timestamptz)
         )
       returning rooms.id
     )
     insert into messages (room_id, seq, sender_id, sealed_body, body_key_id, ciphertext, epoch, franking_tag,
       franking_binding, client_msg_id, created_at, expires_at)
-    select * from (values ${sql.join(messageRows, sql`, `)}) as v
-    where v.column1 in (select id from taken)
-    returning room_id`);
-  const stored = rowsOf<{
-    room_id: string;
-  }>(result);
-  return new Set(stored.map((r) => r.room_id));
+    select * from unnest($11::uuid[], $12::bigint[], $13::uuid[], $14::text[], $15::uuid[], $16::text[],
+      $17::bigint[], $18::text[], $19::text[], $20::text[], $21::timestamptz[], $22::timestamptz[])
+      as v(room_id, seq, sender_id, sealed_body, body_key_id, ciphertext, epoch, franking_tag, franking_binding,
+        client_msg_id, created_at, expires_at)
+    where v.room_id in (select id from taken)
+    returning room_id`,
+};
+
+/**
+ * Sends as one statement, without a transaction around it. For each room of `heads`, under the room row's lock:
+ * the room's last seq is still `after`, the room is as `room` says, and every sender of the room is a member with
+ * one of `roles` who is not muted at `now`; then its seq moves to `last` and its rows (which carry the seqs in
+ * between) are inserted. A room that fails a condition takes no seq and stores nothing; the others are stored.
+ * Returns the rooms that were stored. A clientMsgId already stored fails the whole statement with a unique
+ * violation (nothing stored). The statement is prepared: its text is the same for every batch.
+ */
+export async function insertPredicted(
+  run: RunPrepared,
+  rows: Array<typeof messages.$inferInsert>,
+  heads: PredictedHead[],
+  roles: readonly string[],
+  now: Date,
+): Promise<Set<string>> {
+  const column = <T>(list: T[], pick: (item: T) => Parameters<typeof pgArray>[0][number]) => pgArray(list.map(pick));
+  const stored = await run(INSERT_PREDICTED, [
+    column(heads, (h) => h.roomId),
+    column(heads, (h) => h.after),
+    column(heads, (h) => h.last),
+    column(heads, (h) => h.room.encrypted),
+    column(heads, (h) => h.room.retentionSeconds),
+    column(heads, (h) => h.room.mlsEpoch),
+    column(heads, (h) => h.room.commitRequired),
+    column(heads, (h) => pgArray(h.senderIds)),
+    pgArray(roles),
+    pgText(now),
+    column(rows, (r) => r.roomId),
+    column(rows, (r) => r.seq),
+    column(rows, (r) => r.senderId),
+    column(rows, (r) => r.sealedBody),
+    column(rows, (r) => r.bodyKeyId),
+    column(rows, (r) => r.ciphertext),
+    column(rows, (r) => r.epoch),
+    column(rows, (r) => r.frankingTag),
+    column(rows, (r) => r.frankingBinding),
+    column(rows, (r) => r.clientMsgId),
+    column(rows, (r) => r.createdAt),
+    column(rows, (r) => r.expiresAt),
+  ]);
+  return new Set(stored.map(([roomId]) => roomId!));
 }
 
 /** Inserts a message; undefined when its clientMsgId is already stored for this sender and room. */

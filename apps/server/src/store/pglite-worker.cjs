@@ -1,7 +1,7 @@
 // The embedded database's own thread: one PGlite instance, queries in the order they arrive (see pgliteThread.ts).
 // Plain CommonJS so the same file runs under the built server and under the tests, which run the TypeScript.
 const { parentPort, workerData } = require('node:worker_threads');
-const { PGlite, types } = require(workerData.pglite);
+const { PGlite, types, protocol } = require(workerData.pglite);
 
 // drizzle maps date and time strings itself: PGlite hands them over untouched.
 const identity = (value) => value;
@@ -25,11 +25,49 @@ function describe(err) {
   return out;
 }
 
+/** Prepared statements this connection has parsed, by name (see prepared.ts). */
+const parsed = new Set();
+
+/**
+ * Runs a prepared statement in one round trip into the database: Parse the first time only, then Bind, Execute and
+ * Sync. Its rows come back as arrays of text values.
+ */
+async function runPrepared({ name, text, params }) {
+  const first = !parsed.has(name);
+  const parts = [];
+  if (first) parts.push(protocol.serialize.parse({ name, text }));
+  parts.push(protocol.serialize.bind({ statement: name, values: params }));
+  parts.push(protocol.serialize.execute({}), protocol.serialize.sync());
+  return db.runExclusive(async () => {
+    try {
+      const { messages } = await db.execProtocol(Buffer.concat(parts));
+      if (first) parsed.add(name);
+      return { rows: messages.filter((m) => m.name === 'dataRow').map((m) => m.fields), fields: [] };
+    } catch (err) {
+      // The statement may have been parsed before its Bind failed: drop it, so the next call parses it again.
+      if (first) {
+        await db.execProtocol(
+          Buffer.concat([protocol.serialize.close({ type: 'S', name }), protocol.serialize.sync()]),
+        );
+      }
+      throw err;
+    }
+  });
+}
+
 parentPort.on('message', async (msg) => {
   if (msg.op === 'close') {
     try {
       await db.close();
       parentPort.postMessage({ id: msg.id, ok: true });
+    } catch (err) {
+      parentPort.postMessage({ id: msg.id, ok: false, error: describe(err) });
+    }
+    return;
+  }
+  if (msg.op === 'prepared') {
+    try {
+      parentPort.postMessage({ id: msg.id, ok: true, result: await runPrepared(msg) });
     } catch (err) {
       parentPort.postMessage({ id: msg.id, ok: false, error: describe(err) });
     }
@@ -44,7 +82,9 @@ parentPort.on('message', async (msg) => {
   }
 });
 
-db.waitReady.then(
-  () => parentPort.postMessage({ ready: true }),
-  (err) => parentPort.postMessage({ ready: false, error: describe(err) }),
-);
+db.waitReady
+  .then(() => db.exec(workerData.sessionSettings.map((setting) => `set ${setting};`).join('\n')))
+  .then(
+    () => parentPort.postMessage({ ready: true }),
+    (err) => parentPort.postMessage({ ready: false, error: describe(err) }),
+  );

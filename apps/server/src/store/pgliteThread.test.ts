@@ -53,6 +53,12 @@ describe('PGlite on its own thread', () => {
     expect((await db.query('select id from t order by id')).rows).toEqual([{ id: 1 }, { id: 2 }]);
   });
 
+  it('sets up its session: prepared statements planned generically, WAL segments not zero-filled', async () => {
+    const show = async (name: string) => Object.values((await db.query(`show ${name}`)).rows[0] as object)[0];
+    expect(await show('plan_cache_mode')).toBe('force_generic_plan');
+    expect(await show('wal_init_zero')).toBe('off');
+  });
+
   it('refuses queries once closed, with a clear error', async () => {
     const other = await PgliteThread.start(null);
     await other.close();
