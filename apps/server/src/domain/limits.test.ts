@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, newRoom, newUser, range, uniqueName, WsClient } from '../test/client.js';
 import { type ServerProcess, spawnServer, startTestServer, type TestServer } from '../test/harness.js';
 import { createTestDatabase, REDIS_URL, type TestDatabase } from '../test/postgres.js';
+import { storedMessages } from '../test/stored.js';
 import { DEFAULT_LIMITS } from './limits.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -95,7 +96,8 @@ describe('limits shared by two processes through Redis', () => {
   let b: ServerProcess;
   beforeAll(async () => {
     db = await createTestDatabase();
-    const limits = JSON.stringify({ sendUserRoom: { points: 10, duration: 600 }, registerIp: { points: 1000 } });
+    // 30 points: each process reserves them three at a time (limits.ts).
+    const limits = JSON.stringify({ sendUserRoom: { points: 30, duration: 600 }, registerIp: { points: 1000 } });
     [a, b] = await Promise.all(
       [0, 1].map(() => spawnServer({ DATABASE_URL: db.url, REDIS_URL, SALON_LIMITS: limits })),
     );
@@ -109,12 +111,38 @@ describe('limits shared by two processes through Redis', () => {
     const alice = await newUser(a.url, 'alice');
     const roomId = await newRoom(a.url, alice);
     const [onA, onB] = await Promise.all([WsClient.connect(a.url, alice.token), WsClient.connect(b.url, alice.token)]);
-    for (const i of range(1, 5))
+    for (const i of range(1, 15))
       expect((await onA.request({ type: 'send', id: `a${i}`, roomId, body: 'x' })).type).toBe('ack');
-    for (const i of range(1, 5))
+    for (const i of range(1, 15))
       expect((await onB.request({ type: 'send', id: `b${i}`, roomId, body: 'x' })).type).toBe('ack');
-    expect((await onA.request({ type: 'send', id: 'a6', roomId, body: 'x' })).code).toBe('rate_limited');
-    expect((await onB.request({ type: 'send', id: 'b6', roomId, body: 'x' })).code).toBe('rate_limited');
+    expect((await onA.request({ type: 'send', id: 'a16', roomId, body: 'x' })).code).toBe('rate_limited');
+    expect((await onB.request({ type: 'send', id: 'b16', roomId, body: 'x' })).code).toBe('rate_limited');
+    await Promise.all([onA.close(), onB.close()]);
+  });
+
+  it('never lets more than the budget through, whatever each process reserved and left unused', async () => {
+    const bob = await newUser(a.url, 'bob');
+    const roomId = await newRoom(a.url, bob);
+    const [onA, onB] = await Promise.all([WsClient.connect(a.url, bob.token), WsClient.connect(b.url, bob.token)]);
+    let acked = 0;
+    // A spends 4 points of the 6 it reserved; B then sends until refused, and A after it.
+    for (const i of range(1, 4)) {
+      if ((await onA.request({ type: 'send', id: `a${i}`, roomId, body: 'x' })).type === 'ack') acked++;
+    }
+    let refused = false;
+    for (let i = 1; i <= 40 && !refused; i++) {
+      const answer = await onB.request({ type: 'send', id: `b${i}`, roomId, body: 'x' });
+      if (answer.type === 'ack') acked++;
+      else refused = answer.code === 'rate_limited';
+    }
+    expect(refused).toBe(true);
+    for (const i of range(5, 10)) {
+      if ((await onA.request({ type: 'send', id: `a${i}`, roomId, body: 'x' })).type === 'ack') acked++;
+    }
+    // A's two unused points stayed its own: at most 30 in all, at least 30 less what a reservation can strand.
+    expect(acked).toBeLessThanOrEqual(30);
+    expect(acked).toBeGreaterThanOrEqual(28);
+    expect(await storedMessages(db.url, roomId)).toHaveLength(acked);
     await Promise.all([onA.close(), onB.close()]);
   });
 });

@@ -52,12 +52,38 @@ export const rateLimited = (msBeforeNext: number) =>
   new AppError('rate_limited', 'too many requests; slow down', { retryAfterMs: Math.max(1, Math.ceil(msBeforeNext)) });
 
 /**
+ * The limits counted on every send: with Redis, a process reserves their points a few at a time (a tenth of
+ * the limit, at most 10) and spends them locally, instead of a Redis round trip before every message.
+ */
+const RESERVED_LIMITS: ReadonlySet<LimitName> = new Set(['sendUserRoom', 'sendUserRoomBot']);
+const MAX_RESERVATION = 10;
+/** Reservations kept at most; past it the expired ones go, then all (forgetting one only makes a limit stricter). */
+const MAX_RESERVATIONS = 20_000;
+
+/** Points of one key reserved from Redis by this process, valid until the key's window ends there. */
+interface Reservation {
+  left: number;
+  /** When the window ends (Date.now() ms). */
+  until: number;
+  /** Points Redis said were left for everyone after this reservation. */
+  remaining: number;
+}
+
+/**
  * The limiters, shared by every process through Redis when there is one (a budget half spent on A and half
  * on B is spent), in memory otherwise. If Redis fails, each process falls back to its own memory counters
  * rather than refusing everyone or letting everyone through.
+ *
+ * The per-send limits are reserved in small chunks (`RESERVED_LIMITS`): never more than the limit is spent
+ * over all processes, since every reserved point is counted in Redis; a point a process reserved and did not
+ * use before the window ended is lost, so a user spreading sends over several processes may be refused up to
+ * (chunk - 1) points per other process early. Near the end of a budget, reservations shrink to what Redis said
+ * was left, so a single process is exact.
  */
 export class Limits {
   private readonly limiters: Record<LimitName, RateLimiterMemory | RateLimiterRedis>;
+  private readonly chunks: Record<LimitName, number>;
+  private readonly reserved = new Map<string, Reservation>();
 
   constructor(
     readonly rules: LimitRules,
@@ -75,10 +101,18 @@ export class Limits {
       LimitName,
       RateLimiterMemory | RateLimiterRedis
     >;
+    const chunk = (n: LimitName) =>
+      redis && RESERVED_LIMITS.has(n) ? Math.min(MAX_RESERVATION, Math.floor(rules[n].points / 10)) : 1;
+    this.chunks = Object.fromEntries(names.map((n) => [n, Math.max(1, chunk(n))])) as Record<LimitName, number>;
   }
 
   /** Spends points and says how many are left, or refuses with `rate_limited` and how long to wait. */
   async consume(name: LimitName, key: string, points = 1): Promise<RateLimiterRes> {
+    if (this.chunks[name] > 1) return this.consumeReserved(name, key, points);
+    return this.spend(name, key, points);
+  }
+
+  private async spend(name: LimitName, key: string, points: number): Promise<RateLimiterRes> {
     try {
       return await this.limiters[name].consume(key, points);
     } catch (err) {
@@ -90,6 +124,34 @@ export class Limits {
     }
   }
 
+  /** Spends from this process's reservation of the key, reserving the next chunk from Redis when it is empty. */
+  private async consumeReserved(name: LimitName, key: string, points: number): Promise<RateLimiterRes> {
+    const id = `${name}:${key}`;
+    const now = Date.now();
+    const held = this.reserved.get(id);
+    const current = held && held.until > now ? held : undefined;
+    if (current && current.left >= points) {
+      current.left -= points;
+      const remaining = current.remaining + current.left;
+      return new RateLimiterRes(remaining, current.until - now, this.rules[name].points - remaining, false);
+    }
+    // Within a window, Redis's last answer says how much is left for everyone: reserve no more than that.
+    const chunk = this.chunks[name];
+    const size = current ? Math.min(chunk, Math.max(points, current.remaining)) : chunk;
+    const res = await this.spend(name, key, size).catch((err: unknown) => {
+      this.reserved.delete(id);
+      throw err;
+    });
+    if (this.reserved.size >= MAX_RESERVATIONS) this.prune(now);
+    this.reserved.set(id, { left: size - points, until: now + res.msBeforeNext, remaining: res.remainingPoints });
+    return res;
+  }
+
+  private prune(now: number): void {
+    for (const [id, r] of this.reserved) if (r.until <= now) this.reserved.delete(id);
+    if (this.reserved.size >= MAX_RESERVATIONS) this.reserved.clear();
+  }
+
   /** Refuses if the key is already over its limit or blocked, without spending anything. */
   async check(name: LimitName, key: string): Promise<void> {
     const res = await this.limiters[name].get(key);
@@ -97,10 +159,12 @@ export class Limits {
   }
 
   async block(name: LimitName, key: string, seconds: number): Promise<void> {
+    this.reserved.delete(`${name}:${key}`);
     await this.limiters[name].block(key, seconds);
   }
 
   async reset(name: LimitName, key: string): Promise<void> {
+    this.reserved.delete(`${name}:${key}`);
     await this.limiters[name].delete(key);
   }
 }
