@@ -138,7 +138,7 @@ export async function startSalon(config: Config, opts: { listener?: EarlyListene
     requireTotp: config.requireTotp,
     // PGlite runs one transaction at a time: a second batch would only wait, and be smaller.
     sendBatchesInFlight: database.kind === 'postgres' ? 2 : 1,
-    sendLingerMs: database.kind === 'postgres' ? 2 : 5,
+    sendLingerMs: database.kind === 'postgres' ? 2 : 3,
     lastSeqHint: (roomId) => registry.lastSeqSeen(roomId),
   };
   let draining = false;
