@@ -9,7 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { PgliteThread } from './pgliteThread.js';
-import { GENERIC_PLANS, type PgText, type RunPrepared } from './prepared.js';
+import { type PgText, PREPARED_SETTINGS, type RunPrepared } from './prepared.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -60,7 +60,9 @@ export async function openDatabase(config: DatabaseConfig, onPoolError: (err: Er
     connectionString: config.url,
     max: 10,
     connectionTimeoutMillis: 5000,
-    options: `-c ${GENERIC_PLANS.replace(/ /g, '')}`,
+    options: Object.entries(PREPARED_SETTINGS)
+      .map(([name, value]) => `-c ${name}=${value}`)
+      .join(' '),
   });
   // An idle client losing its connection must not crash the process (the database may come back).
   pool.on('error', onPoolError);

@@ -55,35 +55,36 @@ async function runPrepared({ name, text, params }) {
   });
 }
 
-parentPort.on('message', async (msg) => {
-  if (msg.op === 'close') {
-    try {
-      await db.close();
-      parentPort.postMessage({ id: msg.id, ok: true });
-    } catch (err) {
-      parentPort.postMessage({ id: msg.id, ok: false, error: describe(err) });
-    }
-    return;
-  }
-  if (msg.op === 'prepared') {
-    try {
-      parentPort.postMessage({ id: msg.id, ok: true, result: await runPrepared(msg) });
-    } catch (err) {
-      parentPort.postMessage({ id: msg.id, ok: false, error: describe(err) });
-    }
-    return;
-  }
+/** Answers one request: its result, or the error as the main thread rebuilds it. */
+async function answer(id, run) {
   try {
-    const result = await db.query(msg.text, msg.params, msg.rowMode ? { rowMode: msg.rowMode } : undefined);
-    const { rows, fields, affectedRows } = result;
-    parentPort.postMessage({ id: msg.id, ok: true, result: { rows, fields, affectedRows } });
+    parentPort.postMessage({ id, ok: true, result: await run() });
   } catch (err) {
-    parentPort.postMessage({ id: msg.id, ok: false, error: describe(err) });
+    parentPort.postMessage({ id, ok: false, error: describe(err) });
   }
+}
+
+parentPort.on('message', (msg) => {
+  if (msg.op === 'close') return answer(msg.id, () => db.close());
+  if (msg.op === 'prepared') return answer(msg.id, () => runPrepared(msg));
+  return answer(msg.id, async () => {
+    const { rows, fields, affectedRows } = await db.query(
+      msg.text,
+      msg.params,
+      msg.rowMode ? { rowMode: msg.rowMode } : undefined,
+    );
+    return { rows, fields, affectedRows };
+  });
 });
 
 db.waitReady
-  .then(() => db.exec(workerData.sessionSettings.map((setting) => `set ${setting};`).join('\n')))
+  .then(() =>
+    db.exec(
+      Object.entries(workerData.sessionSettings)
+        .map(([name, value]) => `set ${name} = ${value};`)
+        .join('\n'),
+    ),
+  )
   .then(
     () => parentPort.postMessage({ ready: true }),
     (err) => parentPort.postMessage({ ready: false, error: describe(err) }),

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { GENERIC_PLANS, type PgText, type Prepared } from './prepared.js';
+import { type PgText, PREPARED_SETTINGS, type Prepared } from './prepared.js';
 
 interface QueryResult {
   rows: unknown[];
@@ -28,7 +28,7 @@ type Reply = { id: number; ok: true; result?: QueryResult } | { id: number; ok: 
  * A new WAL segment is not zero-filled first: PGlite writes its WAL on this thread, and writing 16 MB of zeroes
  * held up every statement behind it (20-90 ms at 1,000 sends/s, once every few seconds).
  */
-const SESSION_SETTINGS = [GENERIC_PLANS, 'wal_init_zero = off'];
+const SESSION_SETTINGS: Record<string, string> = { ...PREPARED_SETTINGS, wal_init_zero: 'off' };
 
 const WORKER = new URL('../../src/store/pglite-worker.cjs', import.meta.url);
 

@@ -18,7 +18,7 @@ export type PgText = string | null;
 export type RunPrepared = (statement: Prepared, params: PgText[]) => Promise<PgText[][]>;
 
 /** What the connections of both drivers set so that prepared statements are planned once. */
-export const GENERIC_PLANS = 'plan_cache_mode = force_generic_plan';
+export const PREPARED_SETTINGS: Readonly<Record<string, string>> = { plan_cache_mode: 'force_generic_plan' };
 
 type Scalar = string | number | boolean | Date | null | undefined;
 
