@@ -49,6 +49,7 @@ export function attachGateway(
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   const inFlight = new Set<Promise<void>>();
   let draining = false;
+  const heartbeat = new Heartbeat(options.heartbeatMs);
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
@@ -61,6 +62,7 @@ export function attachGateway(
   function onConnection(ws: import('ws').WebSocket, actor: Awaited<ReturnType<typeof accessSession>>) {
     const conn = new Connection(ws, actor, options.maxBufferedBytes);
     registry.addConnection(conn).catch((err: unknown) => log.warn({ err }, 'user topic subscribe failed'));
+    heartbeat.add(conn);
     const ctx = { domain, registry, conn };
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (draining) {
@@ -79,6 +81,7 @@ export function attachGateway(
     ws.on('close', () => {
       conn.closed = true;
       registry.removeConnection(conn);
+      heartbeat.remove(conn);
     });
   }
 
@@ -117,8 +120,6 @@ export function attachGateway(
       `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
     );
   }
-
-  const heartbeat = new Heartbeat(() => registry.allConnections(), options.heartbeatMs);
 
   return {
     async drain(graceMs) {

@@ -43,6 +43,12 @@ describe('the heartbeat', () => {
     await vi.waitFor(() => expect(accepted).toHaveLength(total));
     return list;
   }
+  /** A heartbeat over every accepted connection, added in the order they came. */
+  function beating(intervalMs: number) {
+    const heartbeat = new Heartbeat(intervalMs);
+    for (const conn of accepted) heartbeat.add(conn);
+    return heartbeat;
+  }
   /** Lets the sockets carry what the last tick sent (pings out, pongs back). */
   const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
@@ -50,7 +56,7 @@ describe('the heartbeat', () => {
     const list = await clients(20);
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     // 1 s in ticks of 250 ms: four slices of five connections.
-    const heartbeat = new Heartbeat(() => accepted, 1000);
+    const heartbeat = beating(1000);
     const pinged: number[] = [];
     for (let tick = 1; tick <= 8; tick++) {
       vi.advanceTimersByTime(250);
@@ -66,7 +72,7 @@ describe('the heartbeat', () => {
   it('drops the connections that did not answer their previous ping, and only those', async () => {
     const [answering, silent] = [await clients(6), await clients(6, false)];
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-    const heartbeat = new Heartbeat(() => accepted, 500);
+    const heartbeat = beating(500);
     for (let tick = 1; tick <= 4; tick++) {
       vi.advanceTimersByTime(250);
       await settle();
@@ -75,11 +81,14 @@ describe('the heartbeat', () => {
     await vi.waitFor(() => expect(silent.every((c) => c.closed)).toBe(true));
     expect(answering.some((c) => c.closed)).toBe(false);
     expect(accepted.filter((c) => c.closed)).toHaveLength(6);
-    // A dropped connection is not pinged again; the others go on being pinged.
+    // A dropped connection is not pinged again; the others go on being pinged, and a removed one no more.
     const before = answering.map((c) => c.pings);
+    heartbeat.remove(accepted[0]!); // one of the answering six (they were accepted first)
     vi.advanceTimersByTime(500);
     await settle();
-    expect(answering.map((c) => c.pings)).toEqual(before.map((n) => n + 1));
+    const after = answering.map((c) => c.pings);
+    expect(after.filter((n, i) => n === before[i]! + 1)).toHaveLength(5);
+    expect(after.filter((n, i) => n === before[i])).toHaveLength(1);
     heartbeat.stop();
     for (const c of answering) c.ws.close();
   });
@@ -87,7 +96,7 @@ describe('the heartbeat', () => {
   it('with an interval shorter than a tick, pings everyone at every interval', async () => {
     const list = await clients(3);
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-    const heartbeat = new Heartbeat(() => accepted, 100);
+    const heartbeat = beating(100);
     vi.advanceTimersByTime(100);
     await settle();
     expect(list.map((c) => c.pings)).toEqual([1, 1, 1]);

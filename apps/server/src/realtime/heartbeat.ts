@@ -13,25 +13,34 @@ const TICK_MS = 250;
 
 /**
  * Pings every connection once per `intervalMs` and drops those that did not answer the previous ping (TCP alone
- * can take many minutes to notice a dead peer). The connections are dealt round-robin into slices, one pinged
- * per tick, so that the pings (and the pongs they bring back) are spread over the interval: pinging 10,000
- * sockets at once held the event loop for tens of milliseconds every interval, which every message in flight
- * waited for.
+ * can take many minutes to notice a dead peer). Connections are dealt round-robin into slices as they are added,
+ * and each tick visits one slice, so that the pings (and the pongs they bring back) are spread over the interval:
+ * pinging 10,000 sockets at once held the event loop for tens of milliseconds every interval, which every message
+ * in flight waited for. A tick touches only its slice.
  */
 export class Heartbeat {
-  private readonly slots = new WeakMap<Beating, number>();
-  private readonly slices: number;
+  private readonly slices: Array<Set<Beating>>;
+  private readonly slotOf = new WeakMap<Beating, number>();
   private dealt = 0;
   private ticks = 0;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(
-    private readonly connections: () => Iterable<Beating>,
-    intervalMs: number,
-  ) {
-    this.slices = Math.max(1, Math.round(intervalMs / TICK_MS));
-    this.timer = setInterval(() => this.tick(), intervalMs / this.slices);
+  constructor(intervalMs: number) {
+    const count = Math.max(1, Math.round(intervalMs / TICK_MS));
+    this.slices = Array.from({ length: count }, () => new Set<Beating>());
+    this.timer = setInterval(() => this.tick(), intervalMs / count);
     this.timer.unref();
+  }
+
+  add(conn: Beating): void {
+    const slot = this.dealt++ % this.slices.length;
+    this.slotOf.set(conn, slot);
+    this.slices[slot]!.add(conn);
+  }
+
+  remove(conn: Beating): void {
+    const slot = this.slotOf.get(conn);
+    if (slot !== undefined) this.slices[slot]!.delete(conn);
   }
 
   stop(): void {
@@ -39,17 +48,16 @@ export class Heartbeat {
   }
 
   private tick(): void {
-    const slice = this.ticks++ % this.slices;
-    for (const conn of this.connections()) {
-      let slot = this.slots.get(conn);
-      if (slot === undefined) {
-        slot = this.dealt++ % this.slices;
-        this.slots.set(conn, slot);
+    const slice = this.slices[this.ticks++ % this.slices.length]!;
+    for (const conn of slice) {
+      if (conn.closed) {
+        slice.delete(conn);
+        continue;
       }
-      if (slot !== slice || conn.closed) continue;
       if (!conn.alive) {
         conn.closed = true;
         conn.ws.terminate();
+        slice.delete(conn);
         continue;
       }
       conn.alive = false;
