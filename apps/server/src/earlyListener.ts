@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
  */
 export class EarlyListener {
   readonly server: Server;
-  private held: Socket[] = [];
+  private readonly held = new Set<Socket>();
   /** Every open connection it accepted: the HTTP server they go to never listened, so it does not track them. */
   private readonly open = new Set<Socket>();
   private serve: ((socket: Socket) => void) | null = null;
@@ -18,10 +18,10 @@ export class EarlyListener {
       this.open.add(socket);
       socket.once('close', () => {
         this.open.delete(socket);
-        this.held = this.held.filter((s) => s !== socket);
+        this.held.delete(socket);
       });
       if (this.serve) this.serve(socket);
-      else this.held.push(socket);
+      else this.held.add(socket);
     });
   }
 
@@ -45,13 +45,16 @@ export class EarlyListener {
   /** From now on every connection, held ones first, goes to `serve` (which must resume it). */
   attach(serve: (socket: Socket) => void): void {
     this.serve = serve;
-    for (const socket of this.held.splice(0)) if (!socket.destroyed) serve(socket);
+    const held = [...this.held];
+    this.held.clear();
+    for (const socket of held) if (!socket.destroyed) serve(socket);
   }
 
   /** Stops accepting (at once) and resolves once every connection it accepted is closed. */
   close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const socket of this.held.splice(0)) socket.destroy();
+    for (const socket of this.held) socket.destroy();
+    this.held.clear();
     return closed;
   }
 

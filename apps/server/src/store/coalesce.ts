@@ -36,6 +36,8 @@ export class Linger {
 
 /** Lookups are a steady stream when they come less than this apart on average. */
 const LOOKUP_BUSY_GAP_MS = 5;
+/** How long the session and room-access lookups may wait for others when sockets authenticate steadily (storms). */
+export const LOOKUP_LINGER_MS = 3;
 
 /**
  * Coalesces point lookups into few queries. A lookup alone waits for nothing but the end of the current turn of

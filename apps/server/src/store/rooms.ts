@@ -1,10 +1,9 @@
 import type { Member, Role, Room } from '@salon/protocol';
 import { and, asc, eq, inArray, isNotNull, or, sql } from 'drizzle-orm';
-import { Coalescer } from './coalesce.js';
+import { Coalescer, LOOKUP_LINGER_MS } from './coalesce.js';
 import type { Db, Tx } from './db.js';
 import { deleteRoomKeys } from './keys.js';
 import { roomMembers, rooms, users } from './schema.js';
-import { LOOKUP_LINGER_MS } from './sessions.js';
 import { toUser } from './users.js';
 
 export type RoomRow = typeof rooms.$inferSelect;

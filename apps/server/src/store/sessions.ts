@@ -1,5 +1,5 @@
 import { and, desc, eq, gt, inArray, lt } from 'drizzle-orm';
-import { Coalescer } from './coalesce.js';
+import { Coalescer, LOOKUP_LINGER_MS } from './coalesce.js';
 import type { Db } from './db.js';
 import { sessions, users, userTotp } from './schema.js';
 import type { UserRow } from './users.js';
@@ -28,8 +28,6 @@ type LiveSession = {
   totpConfirmedAt: Date | null;
 };
 const sessionLoaders = new WeakMap<Db, Coalescer<string, LiveSession>>();
-/** How long a lookup may wait for others when sockets are authenticating steadily (a reconnect storm). */
-export const LOOKUP_LINGER_MS = 3;
 
 /**
  * The session with this token hash and its user, if any and not expired. Lookups are coalesced (see
