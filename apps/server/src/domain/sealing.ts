@@ -1,7 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import type { Db, Tx } from '../store/db.js';
 import {
   destroyExpiredKeys,
@@ -11,6 +10,7 @@ import {
   type RoomKeyRow,
   rewrapRoomKey,
 } from '../store/keys.js';
+import { XCHACHA_KEY, XCHACHA_NONCE, xchachaOpen, xchachaSeal } from './xchacha.js';
 
 /**
  * Bodies of plaintext rooms are sealed at rest with per-room, per-period data keys (XChaCha20-Poly1305), so
@@ -19,8 +19,8 @@ import {
  * the `salon_keys` schema, which backups leave out, wrapped by the master key, which never touches the database.
  */
 
-const NONCE = 24;
-const KEY = 32;
+const NONCE = XCHACHA_NONCE;
+const KEY = XCHACHA_KEY;
 /** Period of messages that never expire: their key lives as long as the room. */
 const FOREVER = -1;
 const utf8 = new TextEncoder();
@@ -67,13 +67,12 @@ export function resolveMasterKey(config: { masterKey: string | null; masterKeyFi
 
 function seal(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): string {
   const nonce = randomBytes(NONCE);
-  const sealed = xchacha20poly1305(key, nonce, aad).encrypt(plaintext);
-  return Buffer.concat([nonce, sealed]).toString('base64');
+  return Buffer.concat([nonce, xchachaSeal(key, nonce, plaintext, aad)]).toString('base64');
 }
 
 function open(key: Uint8Array, b64: string, aad: Uint8Array): Uint8Array {
   const bytes = Buffer.from(b64, 'base64');
-  return xchacha20poly1305(key, bytes.subarray(0, NONCE), aad).decrypt(bytes.subarray(NONCE));
+  return xchachaOpen(key, bytes.subarray(0, NONCE), bytes.subarray(NONCE), aad);
 }
 
 /** Binds a data key to its room and period, and a body to its room and seq: no row can be swapped for another. */
