@@ -153,10 +153,13 @@ const INSERT_PREDICTED: Prepared = {
         $7::boolean[], $8::text[])
         as h(id, after, last, encrypted, retention_seconds, mls_epoch, commit_required, senders)
     ),
+    locked as materialized (
+      select rooms.id from rooms where rooms.id = any($1::uuid[]) order by rooms.id for no key update
+    ),
     taken as (
       update rooms set last_seq = h.last
       from heads h
-      where rooms.id = h.id and rooms.last_seq = h.after
+      where rooms.id = h.id and rooms.id in (select id from locked) and rooms.last_seq = h.after
         and rooms.encrypted = h.encrypted
         and rooms.retention_seconds is not distinct from h.retention_seconds
         and rooms.mls_epoch is not distinct from h.mls_epoch
@@ -180,7 +183,9 @@ const INSERT_PREDICTED: Prepared = {
 };
 
 /**
- * Sends as one statement, without a transaction around it. For each room of `heads`, under the room row's lock:
+ * Sends as one statement, without a transaction around it. It locks its rooms first, in id order like `lockRooms`:
+ * two processes sending to the same rooms (each room's members spread over both) would otherwise lock them in
+ * the order of their plans, and deadlock. For each room of `heads`, under the room row's lock:
  * the room's last seq is still `after`, the room is as `room` says, and every sender of the room is a member with
  * one of `roles` who is not muted at `now`; then its seq moves to `last` and its rows (which carry the seqs in
  * between) are inserted. A room that fails a condition takes no seq and stores nothing; the others are stored.
