@@ -163,8 +163,13 @@ async function provisionSalon(nodes: Node[], plan: ProvisionPlan): Promise<Clien
   await mapLimit(joins, REST_CONCURRENCY, ({ roomId, token }) =>
     api(base, 'POST', `/api/rooms/${roomId}/join`, {}, token),
   );
+  // A room's sockets alternate between the processes (as a load balancer would spread its members), so that with
+  // two processes every message reaches half of its room through the broker.
+  const placed = new Map<number, number>();
   return plan.sockets.map((s, gid) => {
-    const node = nodes[gid % nodes.length]!;
+    const rank = placed.get(s.room) ?? 0;
+    placed.set(s.room, rank + 1);
+    const node = nodes[rank % nodes.length]!;
     return {
       gid,
       url: `${node.url.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(tokens[gid % userCount]!)}`,
@@ -221,7 +226,7 @@ export const salonTarget: Target = {
   },
 };
 
-/** Two processes on a fresh PostgreSQL database, fanning out through Redis; sockets alternate between them. */
+/** Two processes on a fresh PostgreSQL database, fanning out through Redis; each room's sockets alternate between them. */
 export const salonClusterTarget: Target = {
   name: 'salon-cluster',
   client: salonClient,
