@@ -10,7 +10,7 @@ import {
   type RoomKeyRow,
   rewrapRoomKey,
 } from '../store/keys.js';
-import { XCHACHA_KEY, XCHACHA_NONCE, xchachaOpen, xchachaSeal } from './xchacha.js';
+import { XCHACHA_KEY, XCHACHA_NONCE, xchachaNonce, xchachaOpen, xchachaSeal } from './xchacha.js';
 
 /**
  * Bodies of plaintext rooms are sealed at rest with per-room, per-period data keys (XChaCha20-Poly1305), so
@@ -66,7 +66,7 @@ export function resolveMasterKey(config: { masterKey: string | null; masterKeyFi
 }
 
 function seal(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): string {
-  const nonce = randomBytes(NONCE);
+  const nonce = xchachaNonce();
   return Buffer.concat([nonce, xchachaSeal(key, nonce, plaintext, aad)]).toString('base64');
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { describe, expect, it } from 'vitest';
-import { xchachaOpen, xchachaSeal } from './xchacha.js';
+import { xchachaNonce, xchachaOpen, xchachaSeal } from './xchacha.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -54,5 +54,15 @@ describe('XChaCha20-Poly1305 on the native cipher', () => {
     expect(() => xchachaOpen(key, nonce, sealed.subarray(0, 15), aad)).toThrow(/shorter than its tag/);
     expect(() => xchachaSeal(key.subarray(0, 16), nonce, Buffer.alloc(1), aad)).toThrow(/32-byte key/);
     expect(() => xchachaSeal(key, nonce.subarray(0, 12), Buffer.alloc(1), aad)).toThrow(/24-byte nonce/);
+  });
+
+  it('hands out fresh 24-byte nonces, across refills of its pool, that later draws never change', () => {
+    const nonces = Array.from({ length: 1000 }, () => xchachaNonce());
+    const copies = nonces.map((n) => n.toString('hex'));
+    for (let i = 0; i < 1000; i++) xchachaNonce();
+    expect(nonces.every((n) => n.length === 24)).toBe(true);
+    expect(new Set(copies).size).toBe(1000);
+    expect(nonces.map((n) => n.toString('hex'))).toEqual(copies);
+    expect(copies).not.toContain('00'.repeat(24));
   });
 });
