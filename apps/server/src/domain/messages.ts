@@ -10,6 +10,7 @@ import {
   lockRooms,
   type MessageRow,
   type PredictedHead,
+  type PredictedOutcome,
   type PredictedRoom,
   takeNextSeqAsMember,
   toMessage,
@@ -178,6 +179,8 @@ export interface SendStats {
   predicted: number;
   predictedStatements: number;
   mispredicted: number;
+  /** Mispredicted sends whose seqs another process had taken: predicted once more, after the seq the lock found. */
+  repredicted: number;
 }
 
 export function sendStats(ctx: DomainContext): SendStats {
@@ -214,6 +217,7 @@ class SendQueue {
     predicted: 0,
     predictedStatements: 0,
     mispredicted: 0,
+    repredicted: 0,
   };
   /** Per room, what the last committed send saw under the lock and the last seq handed out: the base of predictions. */
   private readonly known = new Map<string, KnownRoom>();
@@ -301,7 +305,7 @@ class SendQueue {
    * new data key needed) stores nothing, and its sends go the transactional way, which answers them exactly.
    * Settles the sends it stored; returns the others in queue order.
    */
-  private async runPredicted(batch: Waiting[]): Promise<Waiting[]> {
+  private async runPredicted(batch: Waiting[], retry = true): Promise<Waiting[]> {
     const byRoom = new Map<string, Waiting[]>();
     for (const b of batch) {
       const list = byRoom.get(b.q.input.roomId);
@@ -316,10 +320,10 @@ class SendQueue {
     if (plans.length === 0) return batch;
     // The next sends to these rooms predict after these ones, even while they are in flight.
     for (const p of plans) p.known.lastSeq = p.head.last;
-    let stored = new Set<string>();
+    let outcome: PredictedOutcome = { stored: new Set(), lastSeqs: new Map() };
     let resend = false;
     try {
-      stored = await insertPredicted(
+      outcome = await insertPredicted(
         this.ctx.prepared,
         plans.flatMap((p) => p.rows),
         plans.map((p) => p.head),
@@ -333,9 +337,10 @@ class SendQueue {
       resend = isUniqueViolation(err);
     }
     const settled = new Set<Waiting>();
-    if (stored.size > 0) this.stats.predictedStatements++;
+    const raced: Waiting[] = [];
+    if (outcome.stored.size > 0) this.stats.predictedStatements++;
     for (const p of plans) {
-      if (stored.has(p.head.roomId)) {
+      if (outcome.stored.has(p.head.roomId)) {
         this.stats.predicted += p.sends.length;
         for (const [i, b] of p.sends.entries()) {
           const message = toMessage({ ...p.rows[i]!, body: b.q.input.body ?? null }, b.q.actor.user);
@@ -346,11 +351,29 @@ class SendQueue {
         continue;
       }
       this.stats.mispredicted += p.sends.length;
+      // A later batch of this process predicted after this one: it fails the same way, and learns by itself.
       if (p.known.lastSeq !== p.head.last) continue;
-      if (resend) p.known.lastSeq = p.head.after;
-      else if (this.known.get(p.head.roomId) === p.known) this.known.delete(p.head.roomId);
+      if (resend) {
+        p.known.lastSeq = p.head.after;
+        continue;
+      }
+      const lastSeq = outcome.lastSeqs.get(p.head.roomId);
+      if (retry && lastSeq !== undefined && lastSeq !== p.head.after) {
+        // Another process took the seqs predicted here (a room's members are spread over processes): once more
+        // after the seq the lock found, rather than the transactional way.
+        p.known.lastSeq = lastSeq;
+        raced.push(...p.sends);
+        continue;
+      }
+      if (this.known.get(p.head.roomId) === p.known) this.known.delete(p.head.roomId);
     }
-    return batch.filter((b) => !settled.has(b));
+    const left = new Set(batch.filter((b) => !settled.has(b)));
+    if (raced.length > 0) {
+      this.stats.repredicted += raced.length;
+      const still = new Set(await this.runPredicted(raced, false));
+      for (const b of raced) if (!still.has(b)) left.delete(b);
+    }
+    return batch.filter((b) => left.has(b));
   }
 
   /** The rows of a room's sends at the seqs after the last one seen, if each passes on what is known of the room. */

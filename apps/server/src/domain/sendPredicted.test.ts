@@ -218,4 +218,28 @@ describe('sends at a predicted seq on two processes (PostgreSQL + Redis)', () =>
     expect((await a.stored(roomId)).map((m) => m.body)).toEqual(range(1, 10).map((i) => `m${i}`));
     await Promise.all([wa.close(), wb.close()]);
   });
+
+  it('predicts once more, at the seq the lock found, when the other process took the predicted seq unannounced', async () => {
+    const roomId = await newRoom(a.url, alice);
+    expect((await api(b.url, 'POST', `/api/rooms/${roomId}/join`, { token: bob.token })).status).toBe(200);
+    // Nobody subscribes: neither process follows the room, so neither hears of the other's sends.
+    const [wa, wb] = await Promise.all([WsClient.connect(a.url, alice.token), WsClient.connect(b.url, bob.token)]);
+    expect(await wa.request({ type: 'send', id: 'm1', roomId, body: 'm1' })).toMatchObject({ seq: 1 });
+    expect(await wb.request({ type: 'send', id: 'm2', roomId, body: 'm2' })).toMatchObject({ seq: 2 });
+    const before = sendStats(a.salon.domain);
+    // A predicts seq 2, finds 2 taken under the lock, and stores at 3 by a second prediction, not a transaction.
+    expect(await wa.request({ type: 'send', id: 'm3', roomId, body: 'm3' })).toMatchObject({ seq: 3 });
+    const after = sendStats(a.salon.domain);
+    expect({
+      predicted: after.predicted - before.predicted,
+      mispredicted: after.mispredicted - before.mispredicted,
+      repredicted: after.repredicted - before.repredicted,
+      alone: after.alone - before.alone,
+    }).toEqual({ predicted: 1, mispredicted: 1, repredicted: 1, alone: 0 });
+    // The next send predicts right from there.
+    expect(await wa.request({ type: 'send', id: 'm4', roomId, body: 'm4' })).toMatchObject({ seq: 4 });
+    expect(sendStats(a.salon.domain).predicted - after.predicted).toBe(1);
+    expect(await a.stored(roomId)).toEqual(range(1, 4).map((seq) => ({ seq, body: `m${seq}` })));
+    await Promise.all([wa.close(), wb.close()]);
+  });
 });

@@ -94,7 +94,9 @@ describe('room locks in id order (postgres)', () => {
     await watcher.query('rollback');
 
     await holder.query('commit');
-    expect([...(await sending)].sort()).toEqual([LOW, HIGH]);
+    const outcome = await sending;
+    expect([...outcome.stored].sort()).toEqual([LOW, HIGH]);
+    expect(outcome.lastSeqs.size).toBe(0);
     const { rows } = await watcher.query('select id, last_seq from rooms order by id');
     expect(rows).toEqual([
       { id: LOW, last_seq: '1' },
@@ -105,5 +107,43 @@ describe('room locks in id order (postgres)', () => {
       { room_id: LOW, seq: '1' },
       { room_id: HIGH, seq: '1' },
     ]);
+  });
+
+  it('stores nothing of a room whose seq moved, and reports the seq its lock found', async () => {
+    const now = new Date();
+    const head = (roomId: string, after: number): PredictedHead => ({
+      roomId,
+      after,
+      last: after + 1,
+      room: ROOM,
+      senderIds: [USER],
+    });
+    const row = (roomId: string, seq: number) => ({
+      roomId,
+      seq,
+      senderId: USER,
+      sealedBody: null,
+      bodyKeyId: null,
+      ciphertext: null,
+      epoch: null,
+      frankingTag: null,
+      frankingBinding: null,
+      clientMsgId: null,
+      createdAt: now,
+      expiresAt: null,
+    });
+    // Both rooms are at seq 1 (the test above): LOW predicted right, HIGH as if another process had not sent.
+    const outcome = await insertPredicted(
+      database.prepared,
+      [row(LOW, 2), row(HIGH, 1)],
+      [head(LOW, 1), head(HIGH, 0)],
+      ['member'],
+      now,
+    );
+    expect([...outcome.stored]).toEqual([LOW]);
+    expect([...outcome.lastSeqs]).toEqual([[HIGH, 1]]);
+    const watcher = await client();
+    const { rows } = await watcher.query('select room_id, seq from messages where room_id = $1 order by seq', [HIGH]);
+    expect(rows).toEqual([{ room_id: HIGH, seq: '1' }]);
   });
 });

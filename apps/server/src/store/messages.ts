@@ -144,6 +144,12 @@ export interface PredictedHead {
   senderIds: string[];
 }
 
+/** What a predicted statement did: the rooms it stored, and the last seq of each of the others under its lock. */
+export interface PredictedOutcome {
+  stored: Set<string>;
+  lastSeqs: Map<string, number>;
+}
+
 /** The statement of `insertPredicted`: one text for every batch, its rooms and rows given as arrays. */
 const INSERT_PREDICTED: Prepared = {
   name: 'salon_insert_predicted',
@@ -154,7 +160,8 @@ const INSERT_PREDICTED: Prepared = {
         as h(id, after, last, encrypted, retention_seconds, mls_epoch, commit_required, senders)
     ),
     locked as materialized (
-      select rooms.id from rooms where rooms.id = any($1::uuid[]) order by rooms.id for no key update
+      select rooms.id, rooms.last_seq from rooms where rooms.id = any($1::uuid[]) order by rooms.id
+      for no key update
     ),
     taken as (
       update rooms set last_seq = h.last
@@ -171,15 +178,20 @@ const INSERT_PREDICTED: Prepared = {
             and (m.muted_until is null or m.muted_until <= $10::timestamptz)
         )
       returning rooms.id
+    ),
+    stored as (
+      insert into messages (room_id, seq, sender_id, sealed_body, body_key_id, ciphertext, epoch, franking_tag,
+        franking_binding, client_msg_id, created_at, expires_at)
+      select * from unnest($11::uuid[], $12::bigint[], $13::uuid[], $14::text[], $15::uuid[], $16::text[],
+        $17::bigint[], $18::text[], $19::text[], $20::text[], $21::timestamptz[], $22::timestamptz[])
+        as v(room_id, seq, sender_id, sealed_body, body_key_id, ciphertext, epoch, franking_tag, franking_binding,
+          client_msg_id, created_at, expires_at)
+      where v.room_id in (select id from taken)
+      returning room_id
     )
-    insert into messages (room_id, seq, sender_id, sealed_body, body_key_id, ciphertext, epoch, franking_tag,
-      franking_binding, client_msg_id, created_at, expires_at)
-    select * from unnest($11::uuid[], $12::bigint[], $13::uuid[], $14::text[], $15::uuid[], $16::text[],
-      $17::bigint[], $18::text[], $19::text[], $20::text[], $21::timestamptz[], $22::timestamptz[])
-      as v(room_id, seq, sender_id, sealed_body, body_key_id, ciphertext, epoch, franking_tag, franking_binding,
-        client_msg_id, created_at, expires_at)
-    where v.room_id in (select id from taken)
-    returning room_id`,
+    select distinct room_id, null::bigint from stored
+    union all
+    select id, last_seq from locked where id not in (select id from taken)`,
 };
 
 /**
@@ -189,8 +201,9 @@ const INSERT_PREDICTED: Prepared = {
  * the room's last seq is still `after`, the room is as `room` says, and every sender of the room is a member with
  * one of `roles` who is not muted at `now`; then its seq moves to `last` and its rows (which carry the seqs in
  * between) are inserted. A room that fails a condition takes no seq and stores nothing; the others are stored.
- * Returns the rooms that were stored. A clientMsgId already stored fails the whole statement with a unique
- * violation (nothing stored). The statement is prepared: its text is the same for every batch.
+ * Returns the rooms that were stored, and for each of the others its last seq as the lock found it (another
+ * process may have taken the seqs this one predicted). A clientMsgId already stored fails the whole statement with
+ * a unique violation (nothing stored). The statement is prepared: its text is the same for every batch.
  */
 export async function insertPredicted(
   run: RunPrepared,
@@ -198,9 +211,9 @@ export async function insertPredicted(
   heads: PredictedHead[],
   roles: readonly string[],
   now: Date,
-): Promise<Set<string>> {
+): Promise<PredictedOutcome> {
   const column = <T>(list: T[], pick: (item: T) => Parameters<typeof pgArray>[0][number]) => pgArray(list.map(pick));
-  const stored = await run(INSERT_PREDICTED, [
+  const result = await run(INSERT_PREDICTED, [
     column(heads, (h) => h.roomId),
     column(heads, (h) => h.after),
     column(heads, (h) => h.last),
@@ -224,7 +237,12 @@ export async function insertPredicted(
     column(rows, (r) => r.createdAt),
     column(rows, (r) => r.expiresAt),
   ]);
-  return new Set(stored.map(([roomId]) => roomId!));
+  const outcome: PredictedOutcome = { stored: new Set(), lastSeqs: new Map() };
+  for (const [roomId, lastSeq] of result) {
+    if (lastSeq === null || lastSeq === undefined) outcome.stored.add(roomId!);
+    else outcome.lastSeqs.set(roomId!, Number(lastSeq));
+  }
+  return outcome;
 }
 
 /** Inserts a message; undefined when its clientMsgId is already stored for this sender and room. */
