@@ -302,8 +302,9 @@ class SendQueue {
    * (its own sends, and the broker's hint for other processes'), conditioned on the room being as it was and each
    * sender being an unmuted member with a sending role, all checked under the room row's lock. A room with any
    * surprise (another process's send took the seq, settings changed, a sender was muted or removed, a resend, a
-   * new data key needed) stores nothing, and its sends go the transactional way, which answers them exactly.
-   * Settles the sends it stored; returns the others in queue order.
+   * new data key needed) stores nothing, and its sends go the transactional way, which answers them exactly; when
+   * only its seq moved (another process's sends), they are first predicted once more (`retry`) after the seq the
+   * lock found. Settles the sends it stored; returns the others in queue order.
    */
   private async runPredicted(batch: Waiting[], retry = true): Promise<Waiting[]> {
     const byRoom = new Map<string, Waiting[]>();
