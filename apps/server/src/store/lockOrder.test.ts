@@ -9,6 +9,31 @@ const HIGH = 'ffffffff-ffff-4fff-bfff-fffffffffffe';
 const USER = '11111111-1111-4111-8111-111111111111';
 const ROOM = { encrypted: false, retentionSeconds: null, mlsEpoch: null, commitRequired: false };
 
+/** A room of a predicted statement: its seq expected at `after`, one send by USER. */
+const head = (roomId: string, after: number): PredictedHead => ({
+  roomId,
+  after,
+  last: after + 1,
+  room: ROOM,
+  senderIds: [USER],
+});
+
+/** A plaintext message row by USER (no body: the statement does not look at it). */
+const row = (roomId: string, seq: number, createdAt: Date, clientMsgId: string | null = null) => ({
+  roomId,
+  seq,
+  senderId: USER,
+  sealedBody: null,
+  bodyKeyId: null,
+  ciphertext: null,
+  epoch: null,
+  frankingTag: null,
+  frankingBinding: null,
+  clientMsgId,
+  createdAt,
+  expiresAt: null,
+});
+
 /**
  * Statements that lock several rooms lock them in id order, whatever order their input lists them in: two
  * processes sending to the same rooms (a room's members spread over both) then wait for each other instead of
@@ -53,28 +78,13 @@ describe('room locks in id order (postgres)', () => {
     await holder.query('select id from rooms where id = $1 for update', [HIGH]);
 
     const now = new Date();
-    const row = (roomId: string) => ({
-      roomId,
-      seq: 1,
-      senderId: USER,
-      sealedBody: null,
-      bodyKeyId: null,
-      ciphertext: null,
-      epoch: null,
-      frankingTag: null,
-      frankingBinding: null,
-      clientMsgId: `c-${roomId}`,
-      createdAt: now,
-      expiresAt: null,
-    });
-    const heads: PredictedHead[] = [HIGH, LOW].map((roomId) => ({
-      roomId,
-      after: 0,
-      last: 1,
-      room: ROOM,
-      senderIds: [USER],
-    }));
-    const sending = insertPredicted(database.prepared, [row(HIGH), row(LOW)], heads, ['member'], now);
+    const sending = insertPredicted(
+      database.prepared,
+      [row(HIGH, 1, now, `c-${HIGH}`), row(LOW, 1, now, `c-${LOW}`)],
+      [head(HIGH, 0), head(LOW, 0)],
+      ['member'],
+      now,
+    );
 
     // Wait until the statement is blocked on HIGH's lock.
     const watcher = await client();
@@ -111,31 +121,10 @@ describe('room locks in id order (postgres)', () => {
 
   it('stores nothing of a room whose seq moved, and reports the seq its lock found', async () => {
     const now = new Date();
-    const head = (roomId: string, after: number): PredictedHead => ({
-      roomId,
-      after,
-      last: after + 1,
-      room: ROOM,
-      senderIds: [USER],
-    });
-    const row = (roomId: string, seq: number) => ({
-      roomId,
-      seq,
-      senderId: USER,
-      sealedBody: null,
-      bodyKeyId: null,
-      ciphertext: null,
-      epoch: null,
-      frankingTag: null,
-      frankingBinding: null,
-      clientMsgId: null,
-      createdAt: now,
-      expiresAt: null,
-    });
     // Both rooms are at seq 1 (the test above): LOW predicted right, HIGH as if another process had not sent.
     const outcome = await insertPredicted(
       database.prepared,
-      [row(LOW, 2), row(HIGH, 1)],
+      [row(LOW, 2, now), row(HIGH, 1, now)],
       [head(LOW, 1), head(HIGH, 0)],
       ['member'],
       now,
